@@ -1,0 +1,58 @@
+# Tỉnh Số — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VENDOR := tinhso/core/static/vendor
+PORT ?= 8000
+PROVINCE ?= 38
+
+.PHONY: demo test install static system-deps lint bench serve clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(STAMP) static
+
+# Front-end packages come from the npm registry (pinned in package-lock.json) and are copied into static files.
+$(VENDOR)/.built: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	touch $@
+
+static: $(VENDOR)/.built
+
+demo: install
+	$(BIN)/tinhso demo --province $(PROVINCE) --port $(PORT)
+
+serve: install
+	$(BIN)/tinhso serve --port $(PORT)
+
+# Debian packages the test suite needs: PostgreSQL (throwaway cluster) and Chromium (browser tests).
+system-deps:
+	@missing=""; \
+	test -x /usr/lib/postgresql/15/bin/initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Cài đặt:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Thiếu gói hệ thống:$$missing — hãy cài đặt (apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check tinhso tests bench
+
+test: install system-deps
+	scripts/run-tests.sh
+
+bench: install system-deps
+	scripts/with-postgres.sh $(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,74 @@
+from ninja import Query, Router
+
+from tinhso.api.schemas import ERROR_RESPONSES
+from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate
+
+from . import selectors, services
+from .schemas import (MeOut, RoleIn, RoleOut, RolePage, TokenCreatedOut, TokenIn, TokenPage, UserIn, UserOut,
+                      UserPage)
+
+router = Router()
+
+
+def _page(qs, page: int, page_size: int) -> dict:
+    p = paginate(qs, page=page, page_size=page_size)
+    return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": p.items}
+
+
+@router.get("/me", response={200: MeOut, **ERROR_RESPONSES}, summary="Tài khoản đang dùng và vai trò")
+def me(request):
+    user = request.user
+    return {"username": user.username, "full_name": user.full_name, "email": user.email,
+            "roles": list(selectors.role_list(actor=user, username=user.username))}
+
+
+@router.get("/users", response={200: UserPage, **ERROR_RESPONSES}, summary="Danh sách tài khoản (quản trị)")
+def list_users(request, search: str = Query("", max_length=100), page: int = Query(1, ge=1, le=100000),
+               page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)):
+    return _page(selectors.user_list(actor=request.user, search=search), page, page_size)
+
+
+@router.post("/users", response={201: UserOut, **ERROR_RESPONSES}, summary="Tạo tài khoản (quản trị)")
+def create_user(request, payload: UserIn):
+    selectors.user_list(actor=request.user)  # admins only
+    return 201, services.user_create(actor=request.user, **payload.dict())
+
+
+@router.get("/roles", response={200: RolePage, **ERROR_RESPONSES}, summary="Phân quyền trong phạm vi quản trị")
+def list_roles(request, username: str = Query("", max_length=150), page: int = Query(1, ge=1, le=100000),
+               page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)):
+    return _page(selectors.role_list(actor=request.user, username=username), page, page_size)
+
+
+@router.post("/roles", response={201: RoleOut, **ERROR_RESPONSES}, summary="Giao vai trò")
+def grant_role(request, payload: RoleIn):
+    user = selectors.user_get(actor=request.user, username=payload.username)
+    return 201, services.role_grant(actor=request.user, user=user, role=payload.role, agency_code=payload.agency,
+                                    unit_code=payload.unit, include_subordinates=payload.include_subordinates)
+
+
+@router.delete("/roles/{role_id}", response={204: None, **ERROR_RESPONSES}, summary="Thu hồi vai trò")
+def revoke_role(request, role_id: int):
+    services.role_revoke(actor=request.user, assignment_id=role_id)
+    return 204, None
+
+
+@router.get("/tokens", response={200: TokenPage, **ERROR_RESPONSES}, summary="Mã truy cập API của hệ thống kết nối")
+def list_tokens(request, page: int = Query(1, ge=1, le=100000),
+                page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)):
+    return _page(selectors.api_token_list(actor=request.user), page, page_size)
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERROR_RESPONSES},
+             summary="Cấp mã truy cập API (hiển thị một lần)")
+def create_token(request, payload: TokenIn):
+    user = selectors.user_get(actor=request.user, username=payload.username)
+    token, raw = services.api_token_create(actor=request.user, user=user, name=payload.name)
+    token.token = raw
+    return 201, token
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **ERROR_RESPONSES}, summary="Thu hồi mã truy cập API")
+def revoke_token(request, token_id: int):
+    services.api_token_revoke(actor=request.user, token_id=token_id)
+    return 204, None

@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from .choices import Role
+
+
+class User(AbstractUser):
+    full_name = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    citizen_id = models.CharField(max_length=12, blank=True, db_index=True,
+                                  help_text="Số định danh cá nhân (CCCD) 12 chữ số.")
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role granted to a person on an agency or an administrative unit."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=24, choices=Role.choices)
+    agency = models.ForeignKey("org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="roles")
+    unit = models.ForeignKey("org.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="roles")
+    include_subordinates = models.BooleanField(default=False,
+                                               help_text="Áp dụng cả cho các cơ quan trực thuộc.")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "agency", "unit"], name="unique_role_assignment"),
+            models.CheckConstraint(
+                condition=Q(role="citizen") | Q(agency__isnull=False) | Q(unit__isnull=False),
+                name="role_has_scope"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.agency or self.unit or "—"
+        return f"{self.get_role_display()} · {scope}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for a system client. Only a SHA-256 hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

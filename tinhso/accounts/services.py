@@ -1,0 +1,180 @@
+"""Every write about people: accounts, passwords, roles, API tokens. Each one is audited."""
+
+import hashlib
+import re
+import secrets
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tinhso.audit.services import audit_record
+from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from tinhso.org.models import AdministrativeUnit, Agency
+
+from . import scoping
+from .choices import AGENCY_ROLES, UNIT_ROLES, Role
+from .models import ApiToken, RoleAssignment, User
+
+CITIZEN_ID_RE = re.compile(r"^\d{12}$")
+USERNAME_RE = re.compile(r"^[a-z0-9_.@-]{3,150}$")
+TOKEN_PREFIX = "tso_"
+
+
+def citizen_id_problem(value: str) -> str | None:
+    """A 12-digit personal identification number: 3-digit province of birth code, century-sex digit, year, serial."""
+    if not CITIZEN_ID_RE.match(value or ""):
+        return "Số định danh cá nhân phải gồm đúng 12 chữ số."
+    if int(value[:3]) > 96:
+        return "Ba chữ số đầu của số định danh cá nhân phải là mã tỉnh nơi đăng ký khai sinh (001–096)."
+    return None
+
+
+@transaction.atomic
+def user_create(*, actor, username: str, password: str, full_name: str = "", email: str = "", phone: str = "",
+                citizen_id: str = "", is_superuser: bool = False) -> User:
+    username = (username or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    if not USERNAME_RE.match(username):
+        errors["username"] = ["Tên đăng nhập gồm 3–150 ký tự: chữ thường không dấu, số, dấu chấm, gạch."]
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = [f"Tên đăng nhập “{username}” đã có người dùng."]
+    if citizen_id:
+        problem = citizen_id_problem(citizen_id)
+        if problem:
+            errors["citizen_id"] = [problem]
+    user = User(username=username, full_name=full_name.strip(), email=email.strip(), phone=phone.strip(),
+                citizen_id=citizen_id, is_superuser=is_superuser, is_staff=is_superuser)
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationError("Thông tin tài khoản chưa hợp lệ.", field_errors=errors)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=actor, action="accounts.user.create", obj=user, summary=f"Tạo tài khoản {username}",
+                 changes={"username": [None, username], "full_name": [None, user.full_name]})
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise ValidationError.for_field("old_password", "Mật khẩu hiện tại không đúng.")
+    try:
+        password_validation.validate_password(new_password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError("Mật khẩu mới chưa đạt yêu cầu.",
+                              field_errors={"new_password1": list(exc.messages)}) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="accounts.password.change", obj=user, summary="Đổi mật khẩu")
+
+
+def _role_scope(role: str, agency_code: str | None, unit_code: str | None):
+    if role not in Role.values:
+        raise ValidationError.for_field("role", f"Vai trò “{role}” không hợp lệ.")
+    agency = unit = None
+    if role in AGENCY_ROLES:
+        if not agency_code:
+            raise ValidationError.for_field("agency", "Vai trò này phải gắn với một cơ quan (mã định danh).")
+        agency = Agency.objects.select_related("unit").filter(identifier_code=agency_code.upper()).first()
+        if agency is None:
+            raise ValidationError.for_field("agency", f"Không có cơ quan mã định danh “{agency_code}”.")
+    elif role in UNIT_ROLES:
+        if not unit_code:
+            raise ValidationError.for_field("unit", "Vai trò này phải gắn với một đơn vị hành chính.")
+        unit = AdministrativeUnit.objects.filter(code=unit_code, valid_to__isnull=True).first()
+        if unit is None:
+            raise ValidationError.for_field("unit", f"Không có đơn vị hành chính hiện hành mã “{unit_code}”.")
+    return agency, unit
+
+
+@transaction.atomic
+def role_grant(*, actor, user: User, role: str, agency_code: str | None = None, unit_code: str | None = None,
+               include_subordinates: bool = False) -> RoleAssignment:
+    agency, unit = _role_scope(role, agency_code, unit_code)
+    if actor is not None and role != Role.CITIZEN and \
+            not scoping.can_manage_roles_on(actor, agency=agency, unit=unit, role=role):
+        raise PermissionDenied("Bạn không có quyền giao vai trò này trên cơ quan, đơn vị đã chọn.")
+    try:
+        with transaction.atomic():
+            assignment = RoleAssignment.objects.create(user=user, role=role, agency=agency, unit=unit,
+                                                       include_subordinates=include_subordinates,
+                                                       granted_by=actor if getattr(actor, "pk", None) else None)
+    except IntegrityError as exc:
+        raise Conflict("Người dùng đã có vai trò này trên cơ quan, đơn vị đã chọn.") from exc
+    audit_record(actor=actor, action="accounts.role.grant", obj=user,
+                 summary=f"Giao vai trò {assignment.get_role_display()} cho {user.username}",
+                 changes={"role": [None, role], "agency": [None, agency_code], "unit": [None, unit_code],
+                          "include_subordinates": [None, include_subordinates]})
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor, assignment_id: int) -> None:
+    assignment = RoleAssignment.objects.select_related("user", "agency__unit", "unit").filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound("Không có phân quyền này.")
+    if actor is not None and not scoping.can_manage_roles_on(actor, agency=assignment.agency, unit=assignment.unit,
+                                                             role=assignment.role):
+        raise PermissionDenied("Bạn không có quyền thu hồi vai trò này.")
+    user, role = assignment.user, assignment.role
+    scope = {"agency": assignment.agency.identifier_code if assignment.agency else None,
+             "unit": assignment.unit.code if assignment.unit else None}
+    assignment.delete()
+    audit_record(actor=actor, action="accounts.role.revoke", obj=user,
+                 summary=f"Thu hồi vai trò {Role(role).label} của {user.username}",
+                 changes={"role": [role, None], "agency": [scope["agency"], None], "unit": [scope["unit"], None]})
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """Returns the token and its raw value, which is shown once and never stored."""
+    if not scoping.is_province_admin(actor):
+        raise PermissionDenied("Chỉ quản trị cấp tỉnh được cấp mã truy cập API.")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError.for_field("name", "Hãy đặt tên cho mã truy cập (ví dụ: Cổng DVC quốc gia).")
+    if not user.roles.filter(role=Role.SYSTEM_CLIENT).exists():
+        raise ValidationError.for_field("username", "Chỉ cấp mã truy cập cho tài khoản có vai trò Hệ thống kết nối.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:12], token_hash=_hash_token(raw),
+                                    created_by=actor)
+    audit_record(actor=actor, action="accounts.token.create", obj=token,
+                 summary=f"Cấp mã truy cập API “{token.name}” cho {user.username}")
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token_id: int) -> ApiToken:
+    if not scoping.is_province_admin(actor):
+        raise PermissionDenied("Chỉ quản trị cấp tỉnh được thu hồi mã truy cập API.")
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("Không có mã truy cập này.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="accounts.token.revoke", obj=token,
+                     summary=f"Thu hồi mã truy cập API “{token.name}”")
+    return token
+
+
+def api_token_authenticate(*, raw_token: str) -> User | None:
+    if not raw_token or not raw_token.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(token_hash=_hash_token(raw_token)).first()
+    now = timezone.now()
+    if token is None or token.revoked_at or (token.expires_at and token.expires_at < now) or \
+            not token.user.is_active:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

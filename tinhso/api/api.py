@@ -1,0 +1,23 @@
+"""The one Ninja API of Tỉnh Số: mounts every app's router under /api/v1/."""
+
+from ninja import NinjaAPI
+
+from tinhso.accounts.api import router as accounts_router
+from tinhso.accounts.auth import session_or_token
+from tinhso.audit.api import router as audit_router
+from tinhso.org.api import router as org_router
+
+from .errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Tỉnh Số API",
+    version="1",
+    description="API của nền tảng Tỉnh Số: danh mục đơn vị hành chính, cơ quan, tài khoản và nhật ký. "
+                "Xác thực bằng phiên đăng nhập (cookie) hoặc mã truy cập `Authorization: Bearer tso_…`.",
+    auth=session_or_token,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", org_router, tags=["Đơn vị, cơ quan"])
+api.add_router("/", accounts_router, tags=["Tài khoản, phân quyền"])
+api.add_router("/audit", audit_router, tags=["Nhật ký kiểm toán"])

@@ -1,0 +1,90 @@
+"""The `tinhso` command: a friendly face on Django's management commands.
+
+  tinhso demo [--province CODE] [--port N] [--no-serve]
+  tinhso serve [--port N]
+  tinhso audit verify
+  tinhso manage <django management command ...>
+"""
+
+import argparse
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.config.settings")
+    from django.conf import settings
+
+    import django
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    django.setup()
+
+
+def _call(*args, **kwargs) -> None:
+    from django.core.management import call_command
+
+    call_command(*args, **kwargs)
+
+
+def _serve(port: int, host: str = "127.0.0.1") -> int:
+    from django.conf import settings
+
+    _call("migrate", interactive=False, verbosity=0)
+    print(f"Tỉnh Số đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)", flush=True)
+    argv = ["gunicorn", "tinhso.config.wsgi:application", "--bind", f"{host}:{port}",
+            "--workers", os.environ.get("TINHSO_WORKERS", "2"), "--threads", "4",
+            "--access-logfile", "-", "--chdir", str(settings.PROJECT_DIR)]
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = argv
+    return run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tinhso", description="Tỉnh Số — nền tảng chính quyền số cấp tỉnh")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="Tạo cơ sở dữ liệu, nạp tỉnh mẫu và chạy máy chủ")
+    demo.add_argument("--province", default="38", help="Mã tỉnh (mặc định 38 — Thanh Hóa)")
+    demo.add_argument("--identifier-prefix", default="", help="Mã định danh cấp 1 của UBND tỉnh (ví dụ H56)")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="Chỉ nạp dữ liệu, không chạy máy chủ")
+
+    serve = sub.add_parser("serve", help="Chạy máy chủ web")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+
+    audit = sub.add_parser("audit", help="Nhật ký kiểm toán")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="Kiểm tra chuỗi băm của nhật ký")
+
+    manage = sub.add_parser("manage", help="Chạy một lệnh quản trị Django", add_help=False)
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+
+    args = parser.parse_args(argv)
+    _setup()
+    from django.core.management.base import CommandError
+
+    try:
+        if args.command == "demo":
+            _call("migrate", interactive=False, verbosity=0)
+            _call("demo_provision", province=args.province, identifier_prefix=args.identifier_prefix)
+            if not args.no_serve:
+                return _serve(args.port)
+        elif args.command == "serve":
+            return _serve(args.port, args.host)
+        elif args.command == "audit":
+            _call("audit_verify")
+        elif args.command == "manage":
+            from django.core.management import execute_from_command_line
+
+            execute_from_command_line(["tinhso manage", *args.args])
+    except CommandError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

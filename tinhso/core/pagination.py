@@ -1,0 +1,44 @@
+"""One pagination for the pages and the API: page numbers, a bounded page size, the total count."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def paginate(queryset: QuerySet, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
+    page_size = max(1, min(int(page_size or DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE))
+    page = max(1, int(page or 1))
+    total = queryset.count()
+    start = (page - 1) * page_size
+    return Page(items=list(queryset[start : start + page_size]), total=total, page=page, page_size=page_size)
+
+
+def page_number(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
