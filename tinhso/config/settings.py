@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "tinhso.audit",
     "tinhso.org",
     "tinhso.accounts",
+    "tinhso.procedures",
+    "tinhso.dossiers",
     "tinhso.api",
     "tinhso.demo",
 ]

@@ -1,0 +1,41 @@
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Trực tuyến"
+    DIRECT = "direct", "Trực tiếp"
+    POSTAL = "postal", "Dịch vụ bưu chính"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "Chờ tiếp nhận"            # online, not yet checked by the one-stop clerk
+    RECEIVED = "received", "Đã tiếp nhận"
+    REFUSED = "refused", "Từ chối tiếp nhận"             # form 03
+    IN_PROGRESS = "in_progress", "Đang xử lý"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "Chờ bổ sung"   # form 02, the clock pauses
+    APPROVED = "approved", "Đã phê duyệt"
+    REJECTED = "rejected", "Không giải quyết"
+    RESULT_ISSUED = "result_issued", "Đã có kết quả"
+    RETURNED = "returned", "Đã trả kết quả"
+    WITHDRAWN = "withdrawn", "Đã rút hồ sơ"
+    STOPPED = "stopped", "Dừng xử lý"                   # form 05
+
+
+# Resolved (đã giải quyết) in the II.06a sense: a decision was taken.
+RESOLVED_STATUSES = {Status.APPROVED, Status.REJECTED, Status.RESULT_ISSUED, Status.RETURNED}
+# Still counting against the deadline.
+PENDING_STATUSES = {Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED}
+CLOSED_STATUSES = RESOLVED_STATUSES | {Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", "Trước hạn"
+    ON_TIME = "on_time", "Đúng hạn"
+    LATE = "late", "Quá hạn"
+
+
+class AttachmentKind(models.TextChoices):
+    APPLICATION = "application", "Thành phần hồ sơ"
+    SUPPLEMENT = "supplement", "Hồ sơ bổ sung"
+    DIGITISED = "digitised", "Bản số hóa tại bộ phận một cửa"
+    RESULT = "result", "Kết quả giải quyết"

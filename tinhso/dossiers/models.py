@@ -1,0 +1,120 @@
+from django.conf import settings
+from django.db import models
+
+from .choices import AttachmentKind, Channel, Status, Timeliness
+
+
+class Dossier(models.Model):
+    """A dossier (hồ sơ) filed for one procedure at one receiving agency.
+
+    Timestamps record what happened and when; the II.06a statistics are computed from them.
+    """
+
+    code = models.CharField(max_length=40, unique=True)
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers")
+    receiving_agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="received_dossiers")
+    handling_agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="handled_dossiers",
+                                        null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="assigned_dossiers")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=24, choices=Status.choices, db_index=True)
+
+    applicant_name = models.CharField(max_length=150)
+    applicant_citizen_id = models.CharField(max_length=12, blank=True)
+    applicant_phone = models.CharField(max_length=20, blank=True)
+    applicant_email = models.EmailField(blank=True)
+    applicant_address = models.CharField(max_length=255, blank=True)
+    applicant_unit = models.ForeignKey("org.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
+    applicant_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="dossiers")
+    form_data = models.JSONField(default=dict, blank=True)
+
+    submitted_at = models.DateTimeField(help_text="Thời điểm nộp (trực tuyến) hoặc tiếp nhận (trực tiếp, bưu chính)")
+    received_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    clock_start_at = models.DateTimeField(null=True, blank=True, help_text="Thời điểm bắt đầu tính hạn")
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    supplement_requested_at = models.DateTimeField(null=True, blank=True)
+    apology_due_at = models.DateTimeField(null=True, blank=True, help_text="Ngày hẹn mới trong phiếu xin lỗi (mẫu 04)")
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True)
+    result_issued_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    refused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    has_digitised_attachments = models.BooleanField(default=False)
+    imported = models.BooleanField(default=False, help_text="Nhập từ hệ thống cũ")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["receiving_agency", "received_at"]),
+            models.Index(fields=["handling_agency", "status"]),
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["applicant_phone"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierEvent(models.Model):
+    """One step of the dossier's way (the process-control trail of form 06)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    to_agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class DossierAttachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=12, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to="dossiers/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+
+class DossierDaySequence(models.Model):
+    """The last dossier number given by an agency on a day; locked to hand out codes without gaps."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="one_sequence_per_agency_day")]
+
+
+class SatisfactionRating(models.Model):
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5),
+                                              name="rating_between_1_and_5")]

@@ -1,0 +1,26 @@
+from django.db import models
+
+
+class OnlineLevel(models.TextChoices):
+    # NĐ 42/2022/NĐ-CP: "toàn trình" = everything online, result online or by public post; "một phần" = other.
+    FULL = "toan_trinh", "Toàn trình"
+    PARTIAL = "mot_phan", "Một phần"
+    NONE = "khong", "Không trực tuyến"
+
+
+class ImplementingLevel(models.TextChoices):
+    PROVINCE = "province", "Cấp tỉnh"
+    COMMUNE = "commune", "Cấp xã"
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    HOURS = "hours", "giờ làm việc"
+
+
+class FormFieldType(models.TextChoices):
+    TEXT = "text", "Văn bản"
+    TEXTAREA = "textarea", "Đoạn văn"
+    DATE = "date", "Ngày"
+    NUMBER = "number", "Số"
+    SELECT = "select", "Lựa chọn"
