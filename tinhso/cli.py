@@ -13,11 +13,11 @@ import sys
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.config.settings")
+    import django
     from django.conf import settings
 
-    import django
-
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
     django.setup()
 
 

@@ -1,11 +1,21 @@
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from tinhso.api.schemas import ERROR_RESPONSES
 from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate
 
 from . import selectors, services
-from .schemas import (MeOut, RoleIn, RoleOut, RolePage, TokenCreatedOut, TokenIn, TokenPage, UserIn, UserOut,
-                      UserPage)
+from .schemas import (
+    MeOut,
+    RoleIn,
+    RoleOut,
+    RolePage,
+    TokenCreatedOut,
+    TokenIn,
+    TokenPage,
+    UserIn,
+    UserOut,
+    UserPage,
+)
 
 router = Router()
 
@@ -31,7 +41,7 @@ def list_users(request, search: str = Query("", max_length=100), page: int = Que
 @router.post("/users", response={201: UserOut, **ERROR_RESPONSES}, summary="Tạo tài khoản (quản trị)")
 def create_user(request, payload: UserIn):
     selectors.user_list(actor=request.user)  # admins only
-    return 201, services.user_create(actor=request.user, **payload.dict())
+    return Status(201, services.user_create(actor=request.user, **payload.dict()))
 
 
 @router.get("/roles", response={200: RolePage, **ERROR_RESPONSES}, summary="Phân quyền trong phạm vi quản trị")
@@ -43,14 +53,15 @@ def list_roles(request, username: str = Query("", max_length=150), page: int = Q
 @router.post("/roles", response={201: RoleOut, **ERROR_RESPONSES}, summary="Giao vai trò")
 def grant_role(request, payload: RoleIn):
     user = selectors.user_get(actor=request.user, username=payload.username)
-    return 201, services.role_grant(actor=request.user, user=user, role=payload.role, agency_code=payload.agency,
-                                    unit_code=payload.unit, include_subordinates=payload.include_subordinates)
+    return Status(201, services.role_grant(actor=request.user, user=user, role=payload.role,
+                                           agency_code=payload.agency, unit_code=payload.unit,
+                                           include_subordinates=payload.include_subordinates))
 
 
 @router.delete("/roles/{role_id}", response={204: None, **ERROR_RESPONSES}, summary="Thu hồi vai trò")
 def revoke_role(request, role_id: int):
     services.role_revoke(actor=request.user, assignment_id=role_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response={200: TokenPage, **ERROR_RESPONSES}, summary="Mã truy cập API của hệ thống kết nối")
@@ -65,10 +76,10 @@ def create_token(request, payload: TokenIn):
     user = selectors.user_get(actor=request.user, username=payload.username)
     token, raw = services.api_token_create(actor=request.user, user=user, name=payload.name)
     token.token = raw
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERROR_RESPONSES}, summary="Thu hồi mã truy cập API")
 def revoke_token(request, token_id: int):
     services.api_token_revoke(actor=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)

@@ -1,5 +1,5 @@
 from django.http import HttpResponse
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tinhso.api.schemas import ERROR_RESPONSES, ImportErrorOut
@@ -7,8 +7,16 @@ from tinhso.core.exceptions import ValidationError
 from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate
 
 from . import selectors, services
-from .schemas import (AgencyIn, AgencyOut, AgencyPage, AgencyPatch, ImportResultOut, TeamCoverageOut,
-                      UnitDetailOut, UnitPage)
+from .schemas import (
+    AgencyIn,
+    AgencyOut,
+    AgencyPage,
+    AgencyPatch,
+    ImportResultOut,
+    TeamCoverageOut,
+    UnitDetailOut,
+    UnitPage,
+)
 
 router = Router()
 
@@ -82,7 +90,7 @@ def get_agency(request, identifier_code: str):
 
 @router.post("/agencies", response={201: AgencyOut, **ERROR_RESPONSES}, summary="Thêm cơ quan")
 def create_agency(request, payload: AgencyIn):
-    return 201, services.agency_create(actor=request.user, data=payload.dict())
+    return Status(201, services.agency_create(actor=request.user, data=payload.dict()))
 
 
 @router.patch("/agencies/{identifier_code}", response={200: AgencyOut, **ERROR_RESPONSES}, summary="Sửa cơ quan")
@@ -95,7 +103,7 @@ def update_agency(request, identifier_code: str, payload: AgencyPatch):
 @router.delete("/agencies/{identifier_code}", response={204: None, **ERROR_RESPONSES}, summary="Xóa cơ quan")
 def delete_agency(request, identifier_code: str):
     services.agency_delete(actor=request.user, agency=selectors.agency_get(identifier_code=identifier_code))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/agencies/import", response={200: ImportResultOut, 422: ImportErrorOut,

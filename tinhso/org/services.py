@@ -13,7 +13,7 @@ from tinhso.core.exceptions import Conflict, ImportFailed, NotFound, PermissionD
 from . import official_data
 from .choices import AgencyKind, UnitLevel
 from .data.province_identifiers import CURRENT_PROVINCE_PREFIX, LEGACY_PROVINCE_PREFIX
-from .identifiers import identifier_problem, validate_identifier
+from .identifiers import identifier_problem
 from .models import AdministrativeUnit, Agency, DigitalTechTeam
 
 REORGANISATION_DATE = date(2025, 7, 1)

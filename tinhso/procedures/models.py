@@ -27,6 +27,7 @@ class Procedure(models.Model):
     levels = models.JSONField(default=list, help_text='Cấp thực hiện: ["province"], ["commune"] hoặc cả hai')
     agencies = models.ManyToManyField("org.Agency", related_name="procedures", blank=True)
     legal_basis = models.JSONField(default=list)
+    steps = models.JSONField(default=list, blank=True, help_text="Trình tự thực hiện; trống thì dùng trình tự chung")
     processing_time = models.PositiveIntegerField(help_text="Thời hạn giải quyết")
     processing_time_unit = models.CharField(max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
     fee_text = models.CharField(max_length=500, blank=True)
@@ -37,6 +38,8 @@ class Procedure(models.Model):
     search_key = models.CharField(max_length=800, db_index=True, editable=False)
     name_key = models.CharField(max_length=500, editable=False)
     short_key = models.CharField(max_length=40, editable=False)
+    # " province commune ": JSON containment is not portable to SQLite, a framed text key filters on both.
+    levels_key = models.CharField(max_length=40, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -50,6 +53,7 @@ class Procedure(models.Model):
     def save(self, *args, **kwargs):
         self.search_key = search_key(self.name, self.code)
         self.name_key, self.short_key = fold(self.name), fold(self.code)
+        self.levels_key = f" {' '.join(self.levels)} " if self.levels else ""
         super().save(*args, **kwargs)
 
 
