@@ -52,6 +52,7 @@ test: install system-deps
 	scripts/run-tests.sh
 
 bench: install system-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	scripts/with-postgres.sh $(BIN)/python bench/run_all.py
 
 clean:

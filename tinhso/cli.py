@@ -3,6 +3,8 @@
   tinhso demo [--province CODE] [--port N] [--no-serve]
   tinhso serve [--port N]
   tinhso audit verify
+  tinhso report dossiers (--agency ID | --unit CODE) --from YYYY-MM-DD --to YYYY-MM-DD [--format json|xlsx]
+  tinhso import dossiers FILE
   tinhso manage <django management command ...>
 """
 
@@ -59,6 +61,24 @@ def main(argv: list[str] | None = None) -> int:
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="Kiểm tra chuỗi băm của nhật ký")
 
+    report = sub.add_parser("report", help="Báo cáo, thống kê")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    report_dossiers = report_sub.add_parser("dossiers", help="Thống kê hồ sơ TTHC theo Biểu II.06a (JSON, xlsx)")
+    scope = report_dossiers.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--agency", help="Mã định danh của cơ quan")
+    scope.add_argument("--unit", help="Mã đơn vị hành chính (gồm cả cấp dưới)")
+    report_dossiers.add_argument("--from", dest="date_from", required=True, help="Từ ngày YYYY-MM-DD")
+    report_dossiers.add_argument("--to", dest="date_to", required=True, help="Đến ngày YYYY-MM-DD")
+    report_dossiers.add_argument("--format", choices=["json", "xlsx"], default="json")
+    report_dossiers.add_argument("--group-by", choices=["agency", "unit", "procedure", "field", "none"],
+                                 default="agency")
+    report_dossiers.add_argument("--output", default="", help="Tệp kết quả (bắt buộc với xlsx)")
+
+    import_ = sub.add_parser("import", help="Nhập dữ liệu từ tệp")
+    import_sub = import_.add_subparsers(dest="import_command", required=True)
+    import_dossiers = import_sub.add_parser("dossiers", help="Nhập lịch sử hồ sơ từ hệ thống cũ (.csv, .jsonl)")
+    import_dossiers.add_argument("file")
+
     manage = sub.add_parser("manage", help="Chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
 
@@ -76,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args.port, args.host)
         elif args.command == "audit":
             _call("audit_verify")
+        elif args.command == "report" and args.report_command == "dossiers":
+            _call("report_dossiers", agency=args.agency or "", unit=args.unit or "", date_from=args.date_from,
+                  date_to=args.date_to, format=args.format, group_by=args.group_by, output=args.output)
+        elif args.command == "import" and args.import_command == "dossiers":
+            _call("import_dossiers", args.file)
         elif args.command == "manage":
             from django.core.management import execute_from_command_line
 

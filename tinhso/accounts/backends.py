@@ -20,7 +20,7 @@ class RoleBackend:
                 return scoping.can_manage_unit(user_obj, obj.unit)
             if isinstance(obj, AdministrativeUnit):
                 return scoping.can_manage_unit(user_obj, obj)
-            return scoping.is_province_admin(user_obj)
+            return bool(scoping.admin_unit_ids(user_obj))  # may manage the agencies of some unit
         if perm == "audit.view_auditevent":
             return scoping.can_read_audit(user_obj)
         return False

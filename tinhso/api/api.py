@@ -6,6 +6,7 @@ from tinhso.accounts.api import router as accounts_router
 from tinhso.accounts.auth import session_or_token
 from tinhso.audit.api import router as audit_router
 from tinhso.org.api import router as org_router
+from tinhso.procedures.api import router as procedures_router
 
 from .errors import install_error_handlers
 
@@ -21,3 +22,6 @@ install_error_handlers(api)
 api.add_router("/", org_router, tags=["Đơn vị, cơ quan"])
 api.add_router("/", accounts_router, tags=["Tài khoản, phân quyền"])
 api.add_router("/audit", audit_router, tags=["Nhật ký kiểm toán"])
+api.add_router("/", procedures_router, tags=["Thủ tục hành chính"])
+api.add_router("/", "tinhso.dossiers.api.router", tags=["Hồ sơ một cửa"])
+api.add_router("/statistics", "tinhso.dossiers.stats_api.router", tags=["Thống kê"])

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tinhso.accounts",
     "tinhso.procedures",
     "tinhso.dossiers",
+    "tinhso.indicators",
     "tinhso.api",
     "tinhso.demo",
 ]
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tinhso.core.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

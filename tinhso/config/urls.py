@@ -5,7 +5,10 @@ from tinhso.api.api import api
 urlpatterns = [
     path("", include("tinhso.core.urls")),
     path("don-vi/", include("tinhso.org.urls")),
+    path("thu-tuc/", include("tinhso.procedures.urls")),
+    path("ho-so/", include("tinhso.dossiers.urls")),
     path("tai-khoan/", include("tinhso.accounts.urls")),
     path("nhat-ky/", include("tinhso.audit.urls")),
+    path("thong-ke/", include("tinhso.dossiers.stats_urls")),
     path("api/v1/", api.urls),
 ]

@@ -14,11 +14,14 @@ from tinhso.accounts.models import User
 from tinhso.accounts.services import api_token_create, role_grant, user_create
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.text import fold
+from tinhso.indicators.demo import provision_indicators
 from tinhso.org import services as org_services
 from tinhso.org.choices import AgencyKind, UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
+from tinhso.procedures.demo import load_demo_procedures
 
 from .agencies import COMMUNE_LEVEL2_START, PROVINCIAL_DEPARTMENTS
+from .dossiers import generate_demo_dossiers
 
 DEFAULT_PROVINCE = "38"  # Thanh Hóa
 DEMO_PASSWORD = "TinhSo@2026"
@@ -64,6 +67,11 @@ def provision(*, province_code: str = DEFAULT_PROVINCE, identifier_prefix: str =
         agencies = _provision_agencies(province, prefix)
         communes = _provision_teams(province)
         token = _provision_users(province, agencies)
+        load_demo_procedures(agencies_by_key=agencies,
+                             commune_agencies=[a for k, a in agencies.items() if k.startswith("ubnd_xa:")])
+        generate_demo_dossiers(province=province)  # a year of history, through the bulk importer
+    # Indicators last: the bulk import fires no signals, so the rollups are rebuilt before computing values.
+    provision_indicators(province=province)
     return DemoResult(province, len(agencies), communes, _logins(), token)
 
 

@@ -39,3 +39,20 @@ class AttachmentKind(models.TextChoices):
     SUPPLEMENT = "supplement", "Hồ sơ bổ sung"
     DIGITISED = "digitised", "Bản số hóa tại bộ phận một cửa"
     RESULT = "result", "Kết quả giải quyết"
+
+
+class Queue(models.TextChoices):
+    """Officers' work queues (one definition for the pages and the API)."""
+
+    NEW = "new", "Hồ sơ mới"
+    DUE_SOON = "due_soon", "Sắp đến hạn (2 ngày làm việc)"
+    OVERDUE = "overdue", "Quá hạn"
+    WAITING = "waiting", "Chờ công dân bổ sung"
+    TO_RETURN = "to_return", "Chờ trả kết quả"
+
+
+def status_label(value: str) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value or "—"

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from django.http import HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -31,7 +33,7 @@ class Paging(Schema):
 class UnitFilter(Paging):
     search: str = Query("", max_length=200)
     parent: str = Query("", max_length=20)
-    level: str = Query("", max_length=10, description="province | district | commune")
+    level: Literal["", "province", "district", "commune"] = Query("", description="Cấp: province, district, commune")
     include_historical: bool = False
 
 
@@ -82,6 +84,15 @@ def export_agencies(request, unit: str = Query("", max_length=20)):
     return response
 
 
+@router.post("/agencies/import", response={200: ImportResultOut, 422: ImportErrorOut,
+                                           **{k: v for k, v in ERROR_RESPONSES.items() if k != 422}},
+             summary="Nhập danh sách cơ quan từ CSV (nhập tất cả hoặc không nhập gì)")
+def import_agencies(request, file: File[UploadedFile]):
+    if file.size > MAX_IMPORT_BYTES:
+        raise ValidationError.for_field("file", "Tệp CSV vượt quá 5 MB.")
+    return services.agencies_import_csv(actor=request.user, content=file.read())
+
+
 @router.get("/agencies/{identifier_code}", response={200: AgencyOut, **ERROR_RESPONSES}, auth=None,
             summary="Chi tiết cơ quan theo mã định danh")
 def get_agency(request, identifier_code: str):
@@ -104,12 +115,3 @@ def update_agency(request, identifier_code: str, payload: AgencyPatch):
 def delete_agency(request, identifier_code: str):
     services.agency_delete(actor=request.user, agency=selectors.agency_get(identifier_code=identifier_code))
     return Status(204, None)
-
-
-@router.post("/agencies/import", response={200: ImportResultOut, 422: ImportErrorOut,
-                                           **{k: v for k, v in ERROR_RESPONSES.items() if k != 422}},
-             summary="Nhập danh sách cơ quan từ CSV (nhập tất cả hoặc không nhập gì)")
-def import_agencies(request, file: File[UploadedFile]):
-    if file.size > MAX_IMPORT_BYTES:
-        raise ValidationError.for_field("file", "Tệp CSV vượt quá 5 MB.")
-    return services.agencies_import_csv(actor=request.user, content=file.read())

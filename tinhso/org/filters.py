@@ -14,7 +14,7 @@ def word_prefix_search(qs: QuerySet, query: str | None, field: str = "search_key
     """
     words = query_words(query)
     if not words:
-        return qs
+        return qs.annotate(search_rank=Value(0, output_field=IntegerField()))
     condition = Q()
     for word in words:
         condition &= Q(**{f"{field}__contains": f" {word}"})

@@ -1,9 +1,10 @@
 """Reads of the unit registry. Units and agencies are public information (the registry is published)."""
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from tinhso.core.exceptions import NotFound, ValidationError
+from tinhso.core.text import query_words
 
 from .choices import UnitLevel
 from .filters import word_prefix_search
@@ -26,10 +27,9 @@ def unit_list(*, search: str = "", parent: str = "", level: str = "", include_hi
             raise NotFound(f"Không có đơn vị hành chính mã “{parent}”.")
         qs = qs.filter(parent=parent_unit)
     ordering = ["code"]
-    if search:
+    if query_words(search):
         qs = word_prefix_search(qs, search)
         ordering = ["search_rank", "level_rank", "valid_to", "name"]
-        from django.db.models import Case, IntegerField, Value, When
         qs = qs.annotate(level_rank=Case(*[When(level=lvl, then=Value(rank)) for lvl, rank in _LEVEL_ORDER.items()],
                                          output_field=IntegerField()))
     return qs.annotate(children_count=Count("children", filter=Q(children__valid_to__isnull=True))).order_by(*ordering)
@@ -86,7 +86,7 @@ def agency_list(*, search: str = "", unit: str = "", kind: str = "", parent: str
         qs = qs.filter(kind=kind)
     if parent:
         qs = qs.filter(parent__identifier_code=parent.upper())
-    if search:
+    if query_words(search):
         return word_prefix_search(qs, search).order_by("search_rank", "identifier_code")
     return qs.order_by("identifier_code")
 

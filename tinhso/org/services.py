@@ -4,7 +4,6 @@ import csv
 import io
 from datetime import date
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, transaction
 
 from tinhso.audit.services import Entry, audit_record, audit_record_many, diff, object_ref
@@ -253,7 +252,11 @@ def agency_delete(*, actor, agency: Agency) -> None:
 
 def agencies_import_csv(*, actor, content: bytes | str) -> dict[str, int]:
     """Create or update agencies from CSV (columns AGENCY_CSV_COLUMNS); all rows or none."""
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    _require(actor, "org.manage_agency", None, "Bạn không có quyền nhập danh sách cơ quan.")
+    try:
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    except UnicodeDecodeError as exc:
+        raise ImportFailed("Tệp CSV phải được mã hóa UTF-8.", line_errors=[(1, "Không đọc được tệp (không phải UTF-8).")]) from exc
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("identifier_code", "name", "kind", "unit_code") if c not in (reader.fieldnames or [])]
     if missing:
@@ -269,39 +272,38 @@ def agencies_import_csv(*, actor, content: bytes | str) -> dict[str, int]:
     if errors:
         raise ImportFailed("Tệp CSV có lỗi, chưa nạp dòng nào.", line_errors=errors)
     counts = {"created": 0, "updated": 0}
-    try:
-        with transaction.atomic():
-            # Rows may name a parent defined further down: create in dependency order.
-            pending = list(rows)
-            while pending:
-                progressed, next_round = False, []
-                for line, row in pending:
-                    parent_code = (row.get("parent_identifier_code") or "").strip().upper()
-                    if parent_code and parent_code in seen and seen[parent_code] != line and \
-                            not Agency.objects.filter(identifier_code=parent_code).exists():
-                        next_round.append((line, row))
-                        continue
-                    progressed = True
-                    try:
-                        existing = Agency.objects.filter(
-                            identifier_code=(row.get("identifier_code") or "").strip().upper()).first()
-                        if existing:
-                            agency_update(actor=actor, agency=existing, data=row)
-                            counts["updated"] += 1
-                        else:
-                            agency_create(actor=actor, data=row)
-                            counts["created"] += 1
-                    except (ValidationError, Conflict, PermissionDenied) as exc:
-                        detail = "; ".join(m for ms in exc.field_errors.values() for m in ms) or exc.message
-                        errors.append((line, detail))
-                if not progressed:
-                    errors.extend((line, "Cơ quan cấp trên tạo thành vòng lặp.") for line, _ in next_round)
-                    break
-                pending = next_round
-            if errors:
-                raise ImportFailed("Tệp CSV có lỗi, chưa nạp dòng nào.", line_errors=sorted(errors))
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
+    with transaction.atomic():  # one transaction: all rows or none
+        # Rows may name a parent defined further down: create in dependency order.
+        pending = list(rows)
+        while pending:
+            progressed, next_round = False, []
+            for line, row in pending:
+                parent_code = (row.get("parent_identifier_code") or "").strip().upper()
+                if parent_code and parent_code in seen and seen[parent_code] != line and \
+                        not Agency.objects.filter(identifier_code=parent_code).exists():
+                    next_round.append((line, row))
+                    continue
+                progressed = True
+                try:
+                    existing = Agency.objects.filter(
+                        identifier_code=(row.get("identifier_code") or "").strip().upper()).first()
+                    if existing:
+                        agency_update(actor=actor, agency=existing, data=row)
+                        counts["updated"] += 1
+                    else:
+                        agency_create(actor=actor, data=row)
+                        counts["created"] += 1
+                except PermissionDenied as exc:
+                    raise PermissionDenied(f"Dòng {line}: {exc.message}") from exc
+                except (ValidationError, Conflict) as exc:
+                    detail = "; ".join(m for ms in exc.field_errors.values() for m in ms) or exc.message
+                    errors.append((line, detail))
+            if not progressed:
+                errors.extend((line, "Cơ quan cấp trên tạo thành vòng lặp.") for line, _ in next_round)
+                break
+            pending = next_round
+        if errors:
+            raise ImportFailed("Tệp CSV có lỗi, chưa nạp dòng nào.", line_errors=sorted(errors))
     return counts
 
 

@@ -1,0 +1,229 @@
+"""`make bench`: the figures behind the speed targets of the one-stop-shop work. Prints, asserts nothing.
+
+1. import: 1,000,000 dossiers over a year through `tinhso import dossiers` (rows per second), then a re-import of
+   200,000 of them (the idempotent upsert path);
+2. statistics (II.06a) for the whole province over a half-year: our code path vs one hand-written aggregate SQL
+   over the same table, and the same SQL in DuckDB over the same rows;
+3. dossier lookup by code: p50 / p99 under 20 concurrent clients, each with its own database connection.
+"""
+
+import csv
+import tempfile
+import time
+from pathlib import Path
+
+import common
+
+ROWS = 1_000_000
+REIMPORT_ROWS = 200_000
+
+
+def write_csv(path: Path, rows) -> int:
+    from tinhso.dossiers.importing import COLUMNS
+
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for code, procedure, agency, channel, received, due, resolved, returned, withdrawn, status in rows:
+            writer.writerow([code, procedure.code, agency, channel, received.isoformat(),
+                             due.isoformat() if status != "refused" else "",
+                             resolved.isoformat() if resolved else "", returned.isoformat() if returned else "",
+                             withdrawn.isoformat() if withdrawn else "", status])
+            count += 1
+    return count
+
+
+def bench_import(workdir: Path, agencies, procedures) -> None:
+    from tinhso.dossiers.importing import dossiers_import_file
+
+    print(f"\n== Import ({ROWS:,} dossiers, CSV → validation → COPY → upsert)")
+    path = workdir / "history.csv"
+    with common.timed("writing the CSV file (not counted)"):
+        write_csv(path, common.history_rows(ROWS, agencies, procedures))
+    print(f"  file: {path.stat().st_size / 1e6:.0f} MB")
+    start = time.perf_counter()
+    result = dossiers_import_file(actor=None, path=path)
+    seconds = time.perf_counter() - start
+    print(f"  imported {result.rows:,} rows ({result.created:,} new) in {seconds:.2f} s "
+          f"→ {result.rows / seconds:,.0f} rows/s (target ≥ 50,000)")
+    subset = workdir / "reimport.csv"
+    with path.open(encoding="utf-8") as src, subset.open("w", encoding="utf-8") as dst:
+        for i, line in enumerate(src):
+            if i > REIMPORT_ROWS:
+                break
+            dst.write(line)
+    start = time.perf_counter()
+    again = dossiers_import_file(actor=None, path=subset)
+    seconds = time.perf_counter() - start
+    print(f"  re-imported {again.rows:,} rows ({again.updated:,} updated, {again.created} new) in {seconds:.2f} s "
+          f"→ {again.rows / seconds:,.0f} rows/s")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE dossiers_dossier")
+
+
+HAND_SQL = """
+SELECT COALESCE(handling_agency_id, receiving_agency_id) AS agency,
+  COUNT(*) FILTER (WHERE received_at < {start} AND (resolved_at IS NULL OR resolved_at >= {start})
+                   AND (withdrawn_at IS NULL OR withdrawn_at >= {start})
+                   AND (stopped_at IS NULL OR stopped_at >= {start})) AS carried_over,
+  COUNT(*) FILTER (WHERE received_at >= {start} AND channel = 'online') AS new_online,
+  COUNT(*) FILTER (WHERE received_at >= {start} AND channel <> 'online') AS new_direct_postal,
+  COUNT(*) FILTER (WHERE resolved_at >= {start} AND resolved_at < {end} AND timeliness = 'early') AS early,
+  COUNT(*) FILTER (WHERE resolved_at >= {start} AND resolved_at < {end} AND timeliness = 'on_time') AS on_time,
+  COUNT(*) FILTER (WHERE resolved_at >= {start} AND resolved_at < {end}
+                   AND timeliness NOT IN ('early', 'on_time')) AS late,
+  COUNT(*) FILTER (WHERE (resolved_at IS NULL OR resolved_at >= {end}) AND (withdrawn_at IS NULL OR withdrawn_at >= {end})
+                   AND (stopped_at IS NULL OR stopped_at >= {end}) AND due_at < {end}) AS pending_overdue,
+  COUNT(*) FILTER (WHERE (resolved_at IS NULL OR resolved_at >= {end}) AND (withdrawn_at IS NULL OR withdrawn_at >= {end})
+                   AND (stopped_at IS NULL OR stopped_at >= {end}) AND (due_at IS NULL OR due_at >= {end}))
+                   AS pending_within,
+  COUNT(*) FILTER (WHERE withdrawn_at >= {start} AND withdrawn_at < {end}) AS withdrawn,
+  COUNT(*) FILTER (WHERE returned_at >= {start} AND returned_at < {end}) AS returned
+FROM {table}
+WHERE received_at IS NOT NULL AND received_at < {end} AND refused_at IS NULL
+GROUP BY 1
+"""
+DUCK_COLUMNS = ["handling_agency_id", "receiving_agency_id", "channel", "received_at", "due_at", "resolved_at",
+                "timeliness", "returned_at", "withdrawn_at", "refused_at", "stopped_at"]
+
+
+def bench_statistics(workdir: Path, province) -> None:
+    from django.db import connection
+
+    from tinhso.dossiers.statistics import dossier_statistics, period_from_spec
+
+    period = period_from_spec("2026-H1")
+    start, end = (f"TIMESTAMPTZ '{moment.isoformat()}'" for moment in (period.start, period.end))
+    print("\n== Statistics II.06a, whole province (200 agencies), 2026-H1 over a year of dossiers")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM dossiers_dossier")
+        print(f"  dossiers in the table: {cursor.fetchone()[0]:,}")
+
+    def ours():
+        return dossier_statistics(actor=None, period=period, unit=province.code, group_by="agency", now=period.end)
+
+    sql = HAND_SQL.format(start=start, end=end, table="dossiers_dossier")
+
+    def hand():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    ours_s, hand_s = common.median_seconds(ours), common.median_seconds(hand)
+    result, rows = ours(), hand()
+    same = result["received_total"] == sum(r[1] + r[2] + r[3] for r in rows) and \
+        result["resolved_total"] == sum(r[4] + r[5] + r[6] for r in rows)
+    print(f"  our code path (dossiers.statistics.dossier_statistics): {ours_s * 1000:.0f} ms "
+          f"(received {result['received_total']:,}, resolved {result['resolved_total']:,}, "
+          f"online {result['online_rate']} %, on time {result['on_time_rate']} %)")
+    print(f"  one hand-written aggregate SQL (PostgreSQL):            {hand_s * 1000:.0f} ms "
+          f"(same totals: {'yes' if same else 'NO'})")
+    print(f"  ratio ours / hand-written SQL: {ours_s / hand_s:.2f}× (target ≤ 2×)")
+
+    try:
+        import duckdb
+    except ImportError:
+        print("  DuckDB: not installed (pip install -e '.[bench]')")
+        return
+    csv_path = workdir / "dossiers-for-duckdb.csv"
+    with common.timed("exporting the rows for DuckDB (not counted)"):
+        with connection.cursor() as cursor, csv_path.open("wb") as f:
+            with cursor.cursor.copy(f"COPY (SELECT {', '.join(DUCK_COLUMNS)} FROM dossiers_dossier) "
+                                    "TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+                for chunk in copy:
+                    f.write(chunk)
+        duck = duckdb.connect(str(workdir / "bench.duckdb"))
+        duck.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        duck.execute("CREATE TABLE dossiers (handling_agency_id BIGINT, receiving_agency_id BIGINT, channel VARCHAR, "
+                     "received_at TIMESTAMPTZ, due_at TIMESTAMPTZ, resolved_at TIMESTAMPTZ, timeliness VARCHAR, "
+                     "returned_at TIMESTAMPTZ, withdrawn_at TIMESTAMPTZ, refused_at TIMESTAMPTZ, "
+                     "stopped_at TIMESTAMPTZ)")
+        duck.execute(f"COPY dossiers FROM '{csv_path}' (HEADER)")
+    duck_sql = HAND_SQL.format(start=start, end=end, table="dossiers")
+    duck_s = common.median_seconds(lambda: duck.execute(duck_sql).fetchall())
+    duck_rows = duck.execute(duck_sql).fetchall()
+    same = sum(r[1] + r[2] + r[3] for r in duck_rows) == result["received_total"]
+    print(f"  the same SQL in DuckDB over the same rows:              {duck_s * 1000:.0f} ms "
+          f"(same totals: {'yes' if same else 'NO'})")
+    print(f"  ratio ours / DuckDB: {ours_s / duck_s:.2f}×; hand-written PostgreSQL / DuckDB: {hand_s / duck_s:.2f}×")
+    duck.close()
+
+
+def bench_lookup(admin, clients: int = 20, per_client: int = 300) -> None:
+    import threading
+
+    from django.db import connection, connections
+
+    from tinhso.dossiers.models import Dossier
+
+    try:
+        from tinhso.dossiers.selectors import dossier_get
+    except ImportError:  # the lifecycle selectors not there: the plain query
+        dossier_get = None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code FROM dossiers_dossier TABLESAMPLE SYSTEM (1) LIMIT 20000")
+        codes = [r[0] for r in cursor.fetchall()]
+    how = "dossiers.selectors.dossier_get as the province administrator" if dossier_get else "Dossier.objects.get"
+    print(f"\n== Lookup by code: {clients} concurrent clients × {per_client} lookups ({how})")
+    latencies: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client(n: int) -> None:
+        import random
+
+        rng = random.Random(n)
+        mine = []
+        try:
+            barrier.wait()
+            for _ in range(per_client):
+                code = rng.choice(codes)
+                start = time.perf_counter()
+                if dossier_get:
+                    dossier_get(user=admin, code=code)
+                else:
+                    Dossier.objects.select_related("procedure", "receiving_agency").get(code=code)
+                mine.append(time.perf_counter() - start)
+        finally:
+            connections.close_all()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    wall = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - wall
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    print(f"  {len(latencies):,} lookups in {wall:.2f} s ({len(latencies) / wall:,.0f}/s): "
+          f"p50 {pct(0.50):.1f} ms, p99 {pct(0.99):.1f} ms, max {latencies[-1] * 1000:.1f} ms")
+
+
+def main() -> None:
+    common.setup_django()
+    from django.contrib.auth import get_user_model
+
+    print("Tỉnh Số benchmarks (PostgreSQL from scripts/with-postgres.sh; figures only, no assertions)")
+    if not get_user_model().objects.filter(username="bench.admin").exists():
+        with common.timed("building the province (200 agencies, 60 procedures)"):
+            province, agencies, procedures, admin = common.build_province()
+    else:
+        raise SystemExit("The database already holds a bench province; run on a fresh database (make bench).")
+    with tempfile.TemporaryDirectory(prefix="tinhso-bench-") as tmp:
+        workdir = Path(tmp)
+        bench_import(workdir, agencies, procedures)
+        bench_statistics(workdir, province)
+        bench_lookup(admin)
+
+
+if __name__ == "__main__":
+    main()

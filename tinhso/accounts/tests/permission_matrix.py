@@ -1,0 +1,35 @@
+from tests.matrix import AUTHENTICATED, Request, case
+from tinhso.accounts.choices import Role
+from tinhso.accounts.models import ApiToken, RoleAssignment
+
+ADMINS = {"unit_admin", "province_admin"}
+PROVINCE_ADMIN = {"province_admin"}
+
+
+def _role_to_revoke(w) -> Request:
+    assignment = RoleAssignment.objects.create(user=w.users["citizen"], role=Role.RECEIVING_OFFICER,
+                                               agency=w.commune_committee)
+    return Request(f"/api/v1/roles/{assignment.pk}")
+
+
+def _token_to_revoke(w) -> Request:
+    return Request(f"/api/v1/tokens/{ApiToken.objects.get(user=w.users['system_client']).pk}")
+
+
+MATRIX = {
+    ("GET", "/api/v1/me"): case(lambda w: Request("/api/v1/me"), AUTHENTICATED),
+    ("GET", "/api/v1/users"): case(lambda w: Request("/api/v1/users"), ADMINS),
+    ("POST", "/api/v1/users"): case(
+        lambda w: Request("/api/v1/users", json={"username": "can.bo.moi", "password": "Chuyen-Doi-So#2026",
+                                                 "full_name": "Cán bộ mới"}), ADMINS),
+    ("GET", "/api/v1/roles"): case(lambda w: Request("/api/v1/roles"), AUTHENTICATED),
+    # A commune administrator may staff the commune's own committee; nobody else below the province.
+    ("POST", "/api/v1/roles"): case(
+        lambda w: Request("/api/v1/roles", json={"username": "citizen", "role": "receiving_officer",
+                                                 "agency": w.commune_committee.identifier_code}), ADMINS),
+    ("DELETE", "/api/v1/roles/{role_id}"): case(_role_to_revoke, ADMINS),
+    ("GET", "/api/v1/tokens"): case(lambda w: Request("/api/v1/tokens"), PROVINCE_ADMIN),
+    ("POST", "/api/v1/tokens"): case(
+        lambda w: Request("/api/v1/tokens", json={"username": "system.client", "name": "Trục LGSP"}), PROVINCE_ADMIN),
+    ("DELETE", "/api/v1/tokens/{token_id}"): case(_token_to_revoke, PROVINCE_ADMIN),
+}

@@ -1,0 +1,206 @@
+"""The working-day calendar: legal deadlines count working time, not calendar time.
+
+Rules (domain.md):
+- A working day is Monday–Friday, minus Vietnamese public holidays and substituted days off, plus official make-up
+  working Saturdays, as `holidays.VN` knows them; `CalendarOverride` rows (edited by an administrator when a
+  decision is announced after the library was released) win over the library.
+- Office hours are the same on every working day: by default 07:30–11:30 and 13:30–17:00, Asia/Ho_Chi_Minh.
+  [to check] These are the hours most provinces publish; `settings.TINHSO_OFFICE_HOURS` overrides them, e.g.
+  `[("07:00", "11:30"), ("13:30", "17:00")]`.
+
+Definitions used by deadlines:
+- The *clock start* of a dossier is the moment it was received if that moment lies in office hours on a working
+  day; otherwise the opening of the next office period (a dossier filed online on Saturday evening starts at 07:30
+  on Monday, or later when Monday is a holiday; one filed during the lunch break starts at 13:30). Counter and postal
+  receptions normally happen during office hours; when one is recorded after hours the same rule applies.
+- A processing time of N *working days* ends on the N-th working day after the clock start's day, at the clock
+  start's time of day: received at 10:00 on a Friday, 1 working day → due at 10:00 on the next working day.
+- A processing time of H *working hours* consumes H hours of office time from the clock start.
+- *Working seconds between* two moments is the office time of working days between them; a paused supplement
+  period is measured this way and the due time is pushed forward by as much office time.
+
+Overrides are cached per process; the cache is dropped when an override is saved or deleted here, at the start of
+every request, and after `CACHE_SECONDS` for long-running workers.
+"""
+
+import functools
+import threading
+import time as monotonic_time
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.core.signals import request_started
+from django.db.models.signals import post_delete, post_save
+
+from .models import CalendarOverride
+
+DEFAULT_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))  # [to check] see the module docstring
+CACHE_SECONDS = 60
+MAX_SEARCH_DAYS = 3660  # ten years without a working day means a broken override table
+
+
+def _parse_clock(value) -> time:
+    if isinstance(value, time):
+        return value
+    hours, minutes = str(value).split(":")
+    return time(int(hours), int(minutes))
+
+
+def office_periods() -> list[tuple[time, time]]:
+    raw = getattr(settings, "TINHSO_OFFICE_HOURS", None) or DEFAULT_OFFICE_HOURS
+    periods = sorted((_parse_clock(a), _parse_clock(b)) for a, b in raw)
+    if not periods or any(a >= b for a, b in periods):
+        raise ValueError("TINHSO_OFFICE_HOURS must list (opening, closing) pairs with opening < closing")
+    return periods
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE or "Asia/Ho_Chi_Minh")
+
+
+@functools.lru_cache(maxsize=64)
+def _vn_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("VN", years=year)
+
+
+class WorkingCalendar:
+    """The calendar with a fixed set of overrides; build one with `WorkingCalendar.load()` for bulk work."""
+
+    def __init__(self, overrides: dict[date, str] | None = None,
+                 periods: Iterable[tuple[time, time]] | None = None, zone: ZoneInfo | None = None):
+        self.overrides = dict(overrides or {})
+        self.periods = list(periods) if periods is not None else office_periods()
+        self.zone = zone or local_zone()
+
+    @classmethod
+    def load(cls) -> "WorkingCalendar":
+        return cls(dict(CalendarOverride.objects.values_list("date", "kind")))
+
+    # --- days -------------------------------------------------------------------------------------------------
+    def is_working_day(self, d: date) -> bool:
+        kind = self.overrides.get(d)
+        if kind is not None:
+            return kind == CalendarOverride.Kind.WORKING_DAY
+        return _vn_holidays(d.year).is_working_day(d)
+
+    def next_working_day(self, d: date) -> date:
+        """The first working day strictly after `d`."""
+        for _ in range(MAX_SEARCH_DAYS):
+            d += timedelta(days=1)
+            if self.is_working_day(d):
+                return d
+        raise ValueError("no working day found")
+
+    def add_working_days(self, d: date, n: int) -> date:
+        for _ in range(n):
+            d = self.next_working_day(d)
+        return d
+
+    # --- moments ----------------------------------------------------------------------------------------------
+    def localize(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=self.zone)
+        return moment.astimezone(self.zone)
+
+    def periods_on(self, d: date) -> list[tuple[datetime, datetime]]:
+        if not self.is_working_day(d):
+            return []
+        return [(datetime.combine(d, a, self.zone), datetime.combine(d, b, self.zone)) for a, b in self.periods]
+
+    def next_working_moment(self, moment: datetime) -> datetime:
+        """`moment` itself when it lies in office hours [opening, closing); else the next opening."""
+        moment = self.localize(moment)
+        d = moment.date()
+        for _ in range(MAX_SEARCH_DAYS):
+            for start, end in self.periods_on(d):
+                if moment < start:
+                    return start
+                if moment < end:
+                    return moment
+            d += timedelta(days=1)
+            moment = datetime.combine(d, time(0), self.zone)
+        raise ValueError("no working period found")
+
+    def add(self, start: datetime, *, days: int = 0, hours: float = 0, seconds: float = 0) -> datetime:
+        """Due moment after `days` working days and then `hours` + `seconds` of office time (module docstring)."""
+        moment = self.next_working_moment(start)
+        if days:
+            target = self.add_working_days(moment.date(), days)
+            moment = datetime.combine(target, moment.time(), self.zone)
+        remaining = timedelta(hours=hours, seconds=seconds)
+        if remaining <= timedelta(0):
+            return moment
+        d = moment.date()
+        for _ in range(MAX_SEARCH_DAYS):
+            for period_start, period_end in self.periods_on(d):
+                if period_end <= moment:
+                    continue
+                begin = max(moment, period_start)
+                available = period_end - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+            d += timedelta(days=1)
+        raise ValueError("no working period found")
+
+    def working_seconds_between(self, a: datetime, b: datetime) -> float:
+        a, b = self.localize(a), self.localize(b)
+        if b <= a:
+            return 0.0
+        total = timedelta(0)
+        d = a.date()
+        while d <= b.date():
+            for start, end in self.periods_on(d):
+                lo, hi = max(start, a), min(end, b)
+                if hi > lo:
+                    total += hi - lo
+            d += timedelta(days=1)
+        return total.total_seconds()
+
+
+# --- the process-wide calendar ---------------------------------------------------------------------------------
+_lock = threading.Lock()
+_cached: tuple[float, WorkingCalendar] | None = None
+
+
+def get_calendar() -> WorkingCalendar:
+    global _cached
+    with _lock:
+        if _cached is not None and monotonic_time.monotonic() - _cached[0] < CACHE_SECONDS:
+            return _cached[1]
+    calendar = WorkingCalendar.load()
+    with _lock:
+        _cached = (monotonic_time.monotonic(), calendar)
+    return calendar
+
+
+def clear_cache(*args, **kwargs) -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
+post_save.connect(clear_cache, sender=CalendarOverride, dispatch_uid="calendar-override-saved")
+post_delete.connect(clear_cache, sender=CalendarOverride, dispatch_uid="calendar-override-deleted")
+request_started.connect(clear_cache, dispatch_uid="calendar-per-request")
+
+
+def is_working_day(d: date) -> bool:
+    return get_calendar().is_working_day(d)
+
+
+def add_working_time(start: datetime, *, days: int = 0, hours: float = 0, seconds: float = 0) -> datetime:
+    return get_calendar().add(start, days=days, hours=hours, seconds=seconds)
+
+
+def clock_start(submitted_at: datetime, channel: str = "online") -> datetime:
+    """When the deadline starts counting. The rule is the same for every channel (module docstring); `channel`
+    is kept so a province can treat channels differently without changing callers."""
+    return get_calendar().next_working_moment(submitted_at)
+
+
+def working_seconds_between(a: datetime, b: datetime) -> float:
+    return get_calendar().working_seconds_between(a, b)

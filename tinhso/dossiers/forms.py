@@ -1,0 +1,119 @@
+"""HTML forms: parse and show fields; every rule lives in services.py."""
+
+from django import forms
+
+from tinhso.procedures.choices import FormFieldType
+
+from .choices import Channel
+
+FORM_DATA_PREFIX = "fd_"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+def _accept():
+    return MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"})
+
+
+class ApplicantForm(forms.Form):
+    """The applicant and the procedure's online form (fields named fd_<name>), plus attachments."""
+
+    applicant_name = forms.CharField(label="Họ và tên người nộp", max_length=150)
+    applicant_citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD, 12 chữ số)", max_length=12)
+    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20)
+    applicant_email = forms.CharField(label="Thư điện tử", max_length=254, required=False)
+    applicant_unit_code = forms.ChoiceField(label="Xã, phường, đặc khu nơi cư trú")
+    applicant_address = forms.CharField(label="Địa chỉ (số nhà, thôn, tổ dân phố)", max_length=255, required=False)
+    agency_code = forms.ChoiceField(label="Cơ quan giải quyết", required=False)
+    attachments = MultipleFileField(label="Tệp đính kèm (PDF, JPEG, PNG)", required=False, widget=_accept())
+
+    def __init__(self, *args, procedure, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.fields["applicant_unit_code"].choices = [("", "— Chọn xã, phường —")] + [
+            (u.code, u.name) for u in communes]
+        agencies = list(procedure.agencies.filter(is_active=True).order_by("identifier_code"))
+        if len(agencies) > 1:
+            self.fields["agency_code"].choices = [("", "— Theo nơi cư trú —")] + [
+                (a.identifier_code, a.name) for a in agencies]
+        else:
+            del self.fields["agency_code"]
+        for f in procedure.form_fields.all():
+            name = FORM_DATA_PREFIX + f.name
+            if f.field_type == FormFieldType.SELECT:
+                field = forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in f.choices or []])
+            elif f.field_type == FormFieldType.DATE:
+                field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}))
+            elif f.field_type == FormFieldType.NUMBER:
+                field = forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}))
+            elif f.field_type == FormFieldType.TEXTAREA:
+                field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+            else:
+                field = forms.CharField(max_length=2000)
+            field.label, field.required = f.label, f.required
+            self.fields[name] = field
+
+    def form_data(self) -> dict:
+        return {name[len(FORM_DATA_PREFIX):]: value for name, value in self.cleaned_data.items()
+                if name.startswith(FORM_DATA_PREFIX)}
+
+    def form_data_fields(self):
+        return [self[name] for name in self.fields if name.startswith(FORM_DATA_PREFIX)]
+
+    def applicant_fields(self):
+        return [self[name] for name in self.fields if not name.startswith(FORM_DATA_PREFIX)
+                and name != "attachments"]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "applicant_name": data["applicant_name"], "applicant_citizen_id": data["applicant_citizen_id"],
+            "applicant_phone": data["applicant_phone"], "applicant_email": data.get("applicant_email", ""),
+            "applicant_unit_code": data["applicant_unit_code"], "applicant_address": data.get("applicant_address", ""),
+            "agency_code": data.get("agency_code", "") or "", "form_data": self.form_data(),
+            "attachments": data.get("attachments") or [],
+        }
+
+    @staticmethod
+    def field_for(error_key: str) -> str:
+        """Where a service's field error belongs on this form."""
+        if error_key.startswith("form_data."):
+            return FORM_DATA_PREFIX + error_key.split(".", 1)[1]
+        return error_key
+
+
+class CounterForm(forms.Form):
+    """First step at the counter: which procedure and how the papers came."""
+
+    procedure_code = forms.ChoiceField(label="Thủ tục hành chính")
+    channel = forms.ChoiceField(label="Hình thức tiếp nhận",
+                                choices=[(Channel.DIRECT, Channel.DIRECT.label), (Channel.POSTAL, Channel.POSTAL.label)])
+
+    def __init__(self, *args, procedures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure_code"].choices = [("", "— Chọn thủ tục —")] + [
+            (p.code, f"{p.code} — {p.name}") for p in procedures]
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label="Mã hồ sơ", max_length=40)
+    phone = forms.CharField(label="Số điện thoại người nộp", max_length=20)
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(label="Mức độ hài lòng", coerce=int, widget=forms.RadioSelect, choices=[
+        (5, "5 — Rất hài lòng"), (4, "4 — Hài lòng"), (3, "3 — Bình thường"), (2, "2 — Chưa hài lòng"),
+        (1, "1 — Rất không hài lòng")])
+    comment = forms.CharField(label="Ý kiến góp ý", required=False, max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 3}))

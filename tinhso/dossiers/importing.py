@@ -1,0 +1,403 @@
+"""Bulk import of dossier history from a province's old system (`tinhso import dossiers FILE`).
+
+Columns (CSV with a header row, or JSON Lines with these keys):
+  code, procedure_code, agency_code, channel (online|direct|postal), received_at, due_at, resolved_at,
+  returned_at, withdrawn_at, status (pending|resolved|returned|withdrawn|refused)
+Timestamps are ISO 8601 with an offset (2021-03-01T08:15:00+07:00), empty where not applicable. `due_at` is kept as
+the old system recorded it, never recomputed.
+
+Every row is validated first and the errors are reported by line number; the file is imported whole or not at all;
+rows are upserted by `code`, so importing the same file again changes nothing. Valid rows go to a staging table
+(PostgreSQL: `COPY`; SQLite: executemany batches) and one `INSERT … SELECT … ON CONFLICT (code) DO UPDATE` moves
+them into the dossier table. One audit event records the import with its counts and the file's SHA-256.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import time as _time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tinhso.audit.services import audit_record
+from tinhso.core.exceptions import ImportFailed, ValidationError
+from tinhso.org.models import Agency
+from tinhso.procedures.models import Procedure
+
+from .choices import Channel, Status, Timeliness
+from .models import Dossier
+
+COLUMNS = ["code", "procedure_code", "agency_code", "channel", "received_at", "due_at", "resolved_at",
+           "returned_at", "withdrawn_at", "status"]
+STATUS_MAP = {"pending": Status.RECEIVED, "resolved": Status.APPROVED, "returned": Status.RETURNED,
+              "withdrawn": Status.WITHDRAWN, "refused": Status.REFUSED}
+MAX_REPORTED_ERRORS = 1000
+MAX_CODE_LENGTH = Dossier._meta.get_field("code").max_length
+STAGING_TABLE = "tinhso_dossier_import"
+# Staging columns, in the order the validator produces them.
+STAGING_COLUMNS = ["line", "code", "procedure_id", "agency_id", "channel", "status", "submitted_at", "received_at",
+                   "due_at", "resolved_at", "timeliness", "result_issued_at", "returned_at", "withdrawn_at",
+                   "refused_at"]
+_TIMESTAMP_STAGING = {"submitted_at", "received_at", "due_at", "resolved_at", "result_issued_at", "returned_at",
+                      "withdrawn_at", "refused_at"}
+# Dossier column ← staging column; these are the columns an import sets and updates.
+_TARGET = {"code": "code", "procedure_id": "procedure_id", "receiving_agency_id": "agency_id",
+           "handling_agency_id": "agency_id", "channel": "channel", "status": "status",
+           "submitted_at": "submitted_at", "received_at": "received_at", "clock_start_at": "received_at",
+           "due_at": "due_at", "resolved_at": "resolved_at", "timeliness": "timeliness",
+           "result_issued_at": "result_issued_at", "returned_at": "returned_at", "withdrawn_at": "withdrawn_at",
+           "refused_at": "refused_at"}
+_BATCH = 5000
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    created: int
+    updated: int
+    sha256: str
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+def _file_format(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    raise ValidationError.for_field("file", f"Tệp “{name}” phải có đuôi .csv hoặc .jsonl.")
+
+
+def _csv_records(stream) -> Iterator[tuple[int, list[str] | str]]:
+    """(line number, values in COLUMNS order) or (line number, error message)."""
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise ImportFailed("Tệp CSV không đọc được.", line_errors=[(1, f"Dòng tiêu đề hỏng: {exc}")]) from exc
+    header = [h.strip().lower() for h in header]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportFailed("Tệp CSV thiếu cột bắt buộc, chưa nạp dòng nào.",
+                           line_errors=[(1, f"Thiếu cột: {', '.join(missing)}")])
+    width = len(header)
+    positions = [header.index(c) for c in COLUMNS]
+    identity = positions == list(range(len(COLUMNS))) and width == len(COLUMNS)
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, f"Dòng CSV hỏng: {exc}"
+            continue
+        line = reader.line_num
+        if not values:
+            continue
+        if len(values) != width:
+            yield line, f"Dòng có {len(values)} cột, tiêu đề có {width} cột."
+        elif identity:
+            yield line, values
+        else:
+            yield line, [values[p] for p in positions]
+
+
+def _jsonl_records(stream) -> Iterator[tuple[int, list[str] | str]]:
+    for line, text in enumerate(stream, start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            yield line, "Dòng không phải JSON hợp lệ."
+            continue
+        if not isinstance(obj, dict):
+            yield line, "Mỗi dòng phải là một đối tượng JSON."
+            continue
+        values = []
+        for c in COLUMNS:
+            v = obj.get(c)
+            values.append("" if v is None else v if isinstance(v, str) else str(v))
+        yield line, values
+
+
+# --- validation ----------------------------------------------------------------------------------------------
+
+class _Validator:
+    """Checks rows against precomputed lookups and turns them into staging tuples."""
+
+    def __init__(self, *, adapt_timestamp):
+        self.procedures = dict(Procedure.objects.values_list("code", "id"))
+        self.agencies = dict(Agency.objects.values_list("identifier_code", "id"))
+        self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.adapt = adapt_timestamp
+        self.seen: dict[str, int] = {}
+        self.errors: list[tuple[int, str]] = []
+        self.error_count = 0
+        self.valid = 0
+
+    def error(self, line: int, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append((line, message))
+
+    def rows(self, records: Iterable[tuple[int, list[str] | str]]) -> Iterator[tuple]:
+        """Staging tuples for valid rows, while the file has no error (afterwards only errors are collected)."""
+        parse = datetime.fromisoformat
+        procedures, agencies, seen, tz, adapt = self.procedures, self.agencies, self.seen, self.tz, self.adapt
+        channels = set(Channel.values)
+        early, on_time, late = Timeliness.EARLY.value, Timeliness.ON_TIME.value, Timeliness.LATE.value
+        for line, values in records:
+            if isinstance(values, str):
+                self.error(line, values)
+                continue
+            code, procedure_code, agency_code, channel, *stamps, status = (v.strip() for v in values)
+            problems = []
+            if not code:
+                problems.append("thiếu mã hồ sơ (code)")
+            elif len(code) > MAX_CODE_LENGTH or any(ch.isspace() for ch in code):
+                problems.append(f"mã hồ sơ “{code[:60]}” không hợp lệ (tối đa {MAX_CODE_LENGTH} ký tự, không có khoảng trắng)")
+            elif code in seen:
+                problems.append(f"mã hồ sơ {code} trùng với dòng {seen[code]}")
+            else:
+                seen[code] = line
+            procedure_id = procedures.get(procedure_code)
+            if procedure_id is None:
+                problems.append(f"không có thủ tục mã “{procedure_code}”" if procedure_code
+                                else "thiếu mã thủ tục (procedure_code)")
+            agency_id = agencies.get(agency_code.upper())
+            if agency_id is None:
+                problems.append(f"không có cơ quan mã định danh “{agency_code}”" if agency_code
+                                else "thiếu mã cơ quan (agency_code)")
+            if channel not in channels:
+                problems.append(f"kênh “{channel}” không hợp lệ (online, direct hoặc postal)")
+            parsed = []
+            for name, text in zip(COLUMNS[4:9], stamps, strict=True):
+                if not text:
+                    parsed.append(None)
+                    continue
+                try:
+                    value = parse(text)
+                except ValueError:
+                    problems.append(f"{name} “{text[:40]}” không phải thời điểm ISO 8601")
+                    parsed.append(None)
+                    continue
+                if value.tzinfo is None:
+                    problems.append(f"{name} “{text[:40]}” thiếu múi giờ (ví dụ +07:00)")
+                    value = None
+                parsed.append(value)
+            received_at, due_at, resolved_at, returned_at, withdrawn_at = parsed
+            mapped = STATUS_MAP.get(status)
+            if mapped is None:
+                problems.append(f"trạng thái “{status}” không hợp lệ (pending, resolved, returned, withdrawn, refused)")
+            elif not problems:
+                problems.extend(_consistency(status, received_at, due_at, resolved_at, returned_at,
+                                             withdrawn_at))
+            if problems:
+                self.error(line, "; ".join(problems) + ".")
+                continue
+            self.valid += 1
+            if self.error_count:
+                continue
+            timeliness = ""
+            if resolved_at is not None:  # services.classify_timeliness, inlined for speed
+                if resolved_at.astimezone(tz).date() < due_at.astimezone(tz).date():
+                    timeliness = early
+                elif resolved_at <= due_at:
+                    timeliness = on_time
+                else:
+                    timeliness = late
+            refused = status == "refused"
+            yield (line, code, procedure_id, agency_id, channel, mapped.value, adapt(received_at),
+                   None if refused else adapt(received_at), adapt(due_at), adapt(resolved_at), timeliness,
+                   adapt(resolved_at) if status == "returned" else None, adapt(returned_at), adapt(withdrawn_at),
+                   adapt(received_at) if refused else None)
+
+
+_ALLOWED = {  # status → timestamps (resolved_at, returned_at, withdrawn_at) that must be present / may be present
+    "pending": ((), ()),
+    "resolved": (("resolved_at",), ()),
+    "returned": (("resolved_at", "returned_at"), ()),
+    "withdrawn": (("withdrawn_at",), ()),
+    "refused": ((), ()),
+}
+_NEEDS_DUE = {"pending", "resolved", "returned"}
+
+
+def _consistency(status, received_at, due_at, resolved_at, returned_at, withdrawn_at) -> list[str]:
+    problems = []
+    if received_at is None:
+        return ["thiếu thời điểm tiếp nhận (received_at)"]
+    if status in _NEEDS_DUE and due_at is None:
+        problems.append(f"trạng thái {status} cần hạn giải quyết (due_at)")
+    required, _ = _ALLOWED[status]
+    present = {"resolved_at": resolved_at, "returned_at": returned_at, "withdrawn_at": withdrawn_at}
+    for name, value in present.items():
+        if name in required and value is None:
+            problems.append(f"trạng thái {status} cần {name}")
+        elif name not in required and value is not None:
+            problems.append(f"trạng thái {status} không được có {name}")
+    if resolved_at is not None and resolved_at < received_at:
+        problems.append("resolved_at trước received_at")
+    if returned_at is not None and resolved_at is not None and returned_at < resolved_at:
+        problems.append("returned_at trước resolved_at")
+    if withdrawn_at is not None and withdrawn_at < received_at:
+        problems.append("withdrawn_at trước received_at")
+    return problems
+
+
+# --- loading -------------------------------------------------------------------------------------------------
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _sqlite_timestamp(value: datetime | None) -> str | None:
+    # The text Django's SQLite backend stores for an aware datetime: UTC, naive, str().
+    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _create_staging(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+    if _is_postgres():
+        types = {c: "timestamptz" for c in _TIMESTAMP_STAGING}
+        types.update(line="integer", procedure_id="bigint", agency_id="bigint")
+        cols = ", ".join(f"{c} {types.get(c, 'text')}" for c in STAGING_COLUMNS)
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} ({cols}) ON COMMIT DROP")
+    else:
+        types = {"line": "integer", "procedure_id": "integer", "agency_id": "integer"}
+        cols = ", ".join(f"{c} {types.get(c, 'text')}" for c in STAGING_COLUMNS)
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} ({cols})")
+
+
+def _fill_staging(cursor, rows: Iterator[tuple]) -> None:
+    if _is_postgres():
+        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+        return
+    sql = f"INSERT INTO {STAGING_TABLE} VALUES ({', '.join(['%s'] * len(STAGING_COLUMNS))})"
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _BATCH:
+            cursor.executemany(sql, batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
+
+
+def _upsert(cursor, now: datetime) -> tuple[int, int]:
+    """Move the staging rows into the dossier table; (created, updated)."""
+    table = Dossier._meta.db_table
+    qn = connection.ops.quote_name
+    cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} t JOIN {table} d ON d.code = t.code")
+    updated = cursor.fetchone()[0]
+    cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE}")
+    total = cursor.fetchone()[0]
+    columns, selects, params = [], [], []
+    for field in Dossier._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(qn(field.column))
+        if field.column in _TARGET:
+            selects.append(f"t.{_TARGET[field.column]}")
+        else:
+            if field.name == "imported":
+                value = True
+            elif field.name == "updated_at":
+                value = now
+            else:
+                value = field.get_default()
+            selects.append("%s")
+            params.append(None if value is None else field.get_db_prep_save(value, connection))
+    updates = [f"{qn(c)} = excluded.{qn(c)}" for c in [*_TARGET, "imported", "updated_at"] if c != "code"]
+    # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} FROM {STAGING_TABLE} t "
+        f"WHERE true ON CONFLICT (code) DO UPDATE SET {', '.join(updates)}", params)
+    return total - updated, updated
+
+
+def _refuse_live_codes(cursor) -> None:
+    """Imported history never overwrites a dossier handled on this platform."""
+    table = Dossier._meta.db_table
+    cursor.execute(f"SELECT t.line, t.code FROM {STAGING_TABLE} t JOIN {table} d ON d.code = t.code "
+                   f"WHERE NOT d.imported ORDER BY t.line LIMIT {MAX_REPORTED_ERRORS}")
+    clashes = cursor.fetchall()
+    if clashes:
+        raise ImportFailed("Tệp có mã hồ sơ trùng hồ sơ đang xử lý trên hệ thống, chưa nạp dòng nào.",
+                           line_errors=[(line, f"mã hồ sơ {code} đã có trên hệ thống (không phải dữ liệu nhập), "
+                                               "không ghi đè.") for line, code in clashes])
+
+
+@transaction.atomic
+def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
+    """Import an already opened text stream (CSV or JSON Lines by `name`'s suffix); all rows or none."""
+    started = _time.perf_counter()
+    fmt = _file_format(name)
+    records = _csv_records(stream) if fmt == "csv" else _jsonl_records(stream)
+    validator = _Validator(adapt_timestamp=(lambda v: v) if _is_postgres() else _sqlite_timestamp)
+    with connection.cursor() as cursor:
+        _create_staging(cursor)
+        _fill_staging(cursor, validator.rows(records))
+        if validator.error_count:
+            more = f" (hiển thị {len(validator.errors)} lỗi đầu)" if validator.error_count > len(validator.errors) else ""
+            raise ImportFailed(f"Tệp có {validator.error_count} dòng lỗi{more}, chưa nạp dòng nào.",
+                               line_errors=validator.errors)
+        if not validator.valid:
+            raise ImportFailed("Tệp không có dòng hồ sơ nào.", line_errors=[(1, "Không có dữ liệu.")])
+        _refuse_live_codes(cursor)
+        created, updated = _upsert(cursor, timezone.now())
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+    result = ImportResult(rows=validator.valid, created=created, updated=updated, sha256=sha256,
+                          seconds=round(_time.perf_counter() - started, 3))
+    audit_record(actor=actor, action="dossiers.dossier.import", object_type="dossiers.dossier",
+                 object_label=Path(name).name,
+                 summary=f"Nhập {result.rows:,} hồ sơ từ hệ thống cũ ({created:,} mới, {updated:,} cập nhật) "
+                         f"từ tệp {Path(name).name}".replace(",", "."),
+                 changes={"file": Path(name).name, "sha256": sha256, "rows": result.rows, "created": created,
+                          "updated": updated})
+    return result
+
+
+def dossiers_import_file(*, actor, path: str | Path) -> ImportResult:
+    path = Path(path)
+    _file_format(path.name)
+    if not path.is_file():
+        raise ValidationError.for_field("file", f"Không tìm thấy tệp “{path}”.")
+    digest = hashlib.sha256()
+    with path.open("rb") as raw:
+        for chunk in iter(lambda: raw.read(1 << 20), b""):
+            digest.update(chunk)
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        try:
+            return dossiers_import(actor=actor, stream=stream, name=path.name, sha256=digest.hexdigest())
+        except UnicodeDecodeError as exc:
+            raise ImportFailed("Tệp không phải văn bản UTF-8.", line_errors=[(1, str(exc))]) from exc
+
+
+def dossiers_import_content(*, actor, content: bytes, name: str) -> ImportResult:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed("Tệp không phải văn bản UTF-8.", line_errors=[(1, str(exc))]) from exc
+    return dossiers_import(actor=actor, stream=io.StringIO(text, newline=""), name=name,
+                           sha256=hashlib.sha256(content).hexdigest())
+

@@ -1,0 +1,25 @@
+"""`tinhso import dossiers FILE`: dossier history from an old system (.csv or .jsonl), all rows or none."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tinhso.core.exceptions import DomainError, ImportFailed
+from tinhso.dossiers.importing import dossiers_import_file
+
+
+class Command(BaseCommand):
+    help = "Nhập lịch sử hồ sơ từ hệ thống cũ (.csv hoặc .jsonl); lỗi báo theo số dòng, nhập tất cả hoặc không."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Tệp .csv hoặc .jsonl")
+
+    def handle(self, *args, file, **options):
+        try:
+            result = dossiers_import_file(actor=None, path=file)
+        except ImportFailed as exc:
+            raise CommandError(exc.report()) from exc
+        except DomainError as exc:
+            raise CommandError(exc.describe()) from exc
+        rate = result.rows / result.seconds if result.seconds else 0
+        self.stdout.write(f"Đã nhập {result.rows:,} hồ sơ ({result.created:,} mới, {result.updated:,} cập nhật) "
+                          f"trong {result.seconds:.2f} giây (~{rate:,.0f} dòng/giây). "
+                          f"SHA-256: {result.sha256}".replace(",", "."))

@@ -1,0 +1,144 @@
+"""Every read about dossiers, scoped to the acting user.
+
+Officers see the dossiers their agencies received or handle (tinhso.accounts.scoping.agency_ids_for, which also
+gives unit and province administrators their units' agencies); a citizen sees the dossiers filed under their
+account; anyone who proves a dossier's code and phone number sees that dossier.
+"""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tinhso.accounts import scoping
+from tinhso.core.exceptions import NotFound
+from tinhso.org.models import Agency
+from tinhso.procedures.models import Procedure
+
+from . import workflow
+from .choices import Queue, status_label
+from .filters import DossierFilter, apply_filter, queue_q
+from .models import Dossier, DossierAttachment, DossierEvent, SatisfactionRating
+
+NOT_FOUND = "Không tìm thấy hồ sơ."
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def visible_q(user) -> Q | None:
+    """The dossiers the user may see; None when none at all."""
+    if not _authenticated(user):
+        return None
+    ids = scoping.agency_ids_for(user)
+    q = Q(applicant_user=user)
+    if ids:
+        q |= Q(receiving_agency_id__in=ids) | Q(handling_agency_id__in=ids)
+    return q
+
+
+def can_view(user, dossier: Dossier) -> bool:
+    if not _authenticated(user):
+        return False
+    if dossier.applicant_user_id == user.pk:
+        return True
+    ids = scoping.agency_ids_for(user)
+    return dossier.receiving_agency_id in ids or dossier.handling_agency_id in ids
+
+
+def is_officer(user) -> bool:
+    return bool(scoping.agency_ids_for(user))
+
+
+def _base() -> QuerySet:
+    return Dossier.objects.select_related("procedure", "receiving_agency", "handling_agency", "applicant_unit")
+
+
+def dossier_list(*, user, filters: DossierFilter | None = None, now: datetime | None = None) -> QuerySet:
+    q = visible_q(user)
+    if q is None:
+        return Dossier.objects.none()
+    filters = filters or DossierFilter()
+    qs = apply_filter(_base().filter(q), filters, now=now or timezone.now())
+    if filters.queue:
+        return qs.order_by("due_at", "id")
+    return qs.order_by("-submitted_at", "-id")
+
+
+def queue_counts(*, user, agency: str = "", now: datetime | None = None) -> dict[str, int]:
+    q = visible_q(user)
+    if q is None:
+        return {queue: 0 for queue in Queue.values}
+    now = now or timezone.now()
+    qs = apply_filter(Dossier.objects.filter(q), DossierFilter(agency=agency), now=now)
+    return {queue: qs.filter(queue_q(queue, now=now)).count() for queue in Queue.values}
+
+
+def dossier_get(*, user, code: str, verified_codes=()) -> Dossier:
+    """A dossier the user may see, or one whose code + phone they proved earlier (`verified_codes`)."""
+    dossier = _base().filter(code=(code or "").strip()).first()
+    if dossier is None or not (dossier.code in verified_codes or can_view(user, dossier)):
+        raise NotFound(NOT_FOUND)
+    return dossier
+
+
+def dossier_track(*, code: str, phone: str) -> Dossier:
+    """Public tracking: the code and the applicant's phone must match (the same answer for either mistake)."""
+    from .services import normalize_phone
+
+    normalized = normalize_phone(phone)
+    dossier = _base().filter(code=(code or "").strip()).first()
+    if dossier is None or not normalized or dossier.applicant_phone != normalized:
+        raise NotFound("Không tìm thấy hồ sơ có mã và số điện thoại này.")
+    return dossier
+
+
+def dossier_events(*, dossier: Dossier) -> QuerySet:
+    return DossierEvent.objects.filter(dossier=dossier).select_related("agency", "to_agency").order_by("at", "id")
+
+
+def dossier_history(*, dossier: Dossier) -> list[DossierEvent]:
+    """The events with their Vietnamese labels, for pages."""
+    events = list(dossier_events(dossier=dossier))
+    for e in events:
+        e.label = workflow.EVENT_LABELS.get(e.action, e.action)
+        e.status_label = status_label(e.to_status)
+    return events
+
+
+def dossier_attachments(*, dossier: Dossier) -> QuerySet:
+    return DossierAttachment.objects.filter(dossier=dossier)
+
+
+def attachment_get(*, dossier: Dossier, attachment_id: int) -> DossierAttachment:
+    attachment = DossierAttachment.objects.filter(dossier=dossier, id=attachment_id).first()
+    if attachment is None:
+        raise NotFound("Không tìm thấy tệp.")
+    return attachment
+
+
+def last_event(*, dossier: Dossier, action: str) -> DossierEvent | None:
+    return DossierEvent.objects.filter(dossier=dossier, action=action).order_by("-at", "-id").first()
+
+
+def actions_for(*, user, dossier: Dossier, phone_verified: bool = False) -> list[workflow.Transition]:
+    return workflow.available_transitions(dossier, workflow.actor_kinds(user, dossier,
+                                                                         phone_verified=phone_verified))
+
+
+def hand_over_targets(*, dossier: Dossier) -> QuerySet:
+    return (Agency.objects.filter(is_active=True).exclude(id=dossier.handling_agency_id)
+            .select_related("unit").order_by("identifier_code"))
+
+
+def procedure_for_submission(*, code: str) -> Procedure:
+    procedure = (Procedure.objects.filter(code=(code or "").strip(), is_active=True)
+                 .prefetch_related("form_fields", "papers", "agencies").first())
+    if procedure is None:
+        raise NotFound(f"Không có thủ tục hành chính mã “{code}”.")
+    return procedure
+
+
+def dossier_rating(*, dossier: Dossier) -> SatisfactionRating | None:
+    return SatisfactionRating.objects.filter(dossier=dossier).first()

@@ -1,0 +1,360 @@
+"""Official TTHC statistics (Biểu II.06a/VPCP/KSTT) for a period, per agency, unit, procedure or field.
+
+The period is a closed range of calendar days [date_from, date_to] in Asia/Ho_Chi_Minh; internally it is the
+half-open range of instants [start, end) with start = date_from 00:00 and end = the day after date_to 00:00.
+
+Definitions (one dossier counts in the statistics of the agency responsible for resolving it: the handling agency,
+or the receiving agency while none is assigned):
+
+- A dossier is *received* when it has `received_at` and was not refused (a refused dossier — form 03 — was never
+  received). Dossiers still waiting for the one-stop clerk (status submitted) have no `received_at`: not counted.
+- A dossier is *closed* at the first of `resolved_at`, `withdrawn_at`, `refused_at`, `stopped_at`.
+- carried_over = received before start and not closed before start.
+- new_online / new_direct_postal = received within [start, end), by channel (online / direct or postal).
+- received_total = carried_over + new_online + new_direct_postal.
+- resolved_total = received dossiers with `resolved_at` within [start, end)
+  = resolved_early + resolved_on_time + resolved_late (Dossier.timeliness).
+- pending_total = received before end and not closed before end = pending_within + pending_overdue, where
+  overdue means `due_at` before the reference instant: end of the period, or now for a period not yet over
+  (a dossier due tomorrow is not overdue today). A pending dossier without `due_at` counts as within.
+- withdrawn / returned = received dossiers with `withdrawn_at` / `returned_at` (result returned) within the period.
+- online_rate = new_online / (new_online + new_direct_postal) × 100 — the share of *newly* received dossiers;
+  on_time_rate = (resolved_early + resolved_on_time) / resolved_total × 100. Both are Decimals with two decimals
+  (ROUND_HALF_UP), or None when the denominator is 0.
+
+Everything is computed by ONE aggregate query (conditional counts) grouped as requested; unit rows and the total
+row are sums of the per-group counts (each dossier belongs to exactly one group), never a loop over dossiers.
+"""
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tinhso.accounts import scoping
+from tinhso.accounts.choices import OFFICER_ROLES, Role
+from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
+from tinhso.org.models import AdministrativeUnit, Agency
+from tinhso.org.selectors import home_province, unit_descendant_ids
+from tinhso.procedures.models import Procedure, ProcedureField
+
+from .choices import Channel, Timeliness
+from .models import Dossier
+
+COUNT_KEYS = ["received_total", "carried_over", "new_online", "new_direct_postal", "resolved_total",
+              "resolved_early", "resolved_on_time", "resolved_late", "pending_total", "pending_within",
+              "pending_overdue", "withdrawn", "returned"]
+RATE_KEYS = ["online_rate", "on_time_rate"]
+FIGURE_KEYS = COUNT_KEYS + RATE_KEYS
+GROUP_BY_CHOICES = {"agency": "Cơ quan", "unit": "Đơn vị hành chính", "procedure": "Thủ tục", "field": "Lĩnh vực",
+                    "none": "Không chia nhóm"}
+# Roles that read statistics: officers of an agency, and connected systems (the national portal collects them).
+STATISTICS_ROLES = OFFICER_ROLES | {Role.SYSTEM_CLIENT}
+MIN_YEAR, MAX_YEAR = 2000, 2100
+TWO_PLACES = Decimal("0.01")
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# --- periods -------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+    label: str
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.date_from, time.min, tzinfo=local_tz())
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period (exclusive)."""
+        return datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=local_tz())
+
+    def as_dict(self) -> dict:
+        return {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat(), "label": self.label}
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_SPEC = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|(?P<month>\d{2})))?$")
+
+
+def _check_year(year: int, field: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError.for_field(field, f"Năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.")
+
+
+def period_from_spec(spec: str) -> Period:
+    """'2021' (year), '2021-H1' (half-year), '2021-Q2' (quarter), '2021-05' (month) → the period's days."""
+    match = _SPEC.match((spec or "").strip().upper())
+    if not match:
+        raise ValidationError.for_field(
+            "period", f"Kỳ báo cáo “{spec}” không hợp lệ; dùng dạng 2021, 2021-H1, 2021-Q2 hoặc 2021-05.")
+    year = int(match["year"])
+    _check_year(year, "period")
+    if match["half"]:
+        half = int(match["half"][1])
+        first, last = (1, 6) if half == 1 else (7, 12)
+        label = f"6 tháng {'đầu' if half == 1 else 'cuối'} năm {year}"
+    elif match["quarter"]:
+        quarter = int(match["quarter"][1])
+        first, last = 3 * quarter - 2, 3 * quarter
+        label = f"Quý {_ROMAN[quarter]}/{year}"
+    elif match["month"]:
+        first = last = int(match["month"])
+        if not 1 <= first <= 12:
+            raise ValidationError.for_field("period", f"Tháng “{match['month']}” không hợp lệ.")
+        label = f"Tháng {first}/{year}"
+    else:
+        first, last, label = 1, 12, f"Năm {year}"
+    return Period(date(year, first, 1), date(year, last, monthrange(year, last)[1]), label)
+
+
+def period_from_dates(date_from: date, date_to: date) -> Period:
+    _check_year(date_from.year, "date_from")
+    _check_year(date_to.year, "date_to")
+    if date_to < date_from:
+        raise ValidationError.for_field("date_to", "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
+    for spec in _natural_specs(date_from):
+        period = period_from_spec(spec)
+        if (period.date_from, period.date_to) == (date_from, date_to):
+            return period
+    return Period(date_from, date_to, f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}")
+
+
+def _natural_specs(day: date) -> list[str]:
+    return [f"{day.year}-{day.month:02d}", f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+            f"{day.year}-H{1 if day.month <= 6 else 2}", f"{day.year}"]
+
+
+def resolve_period(*, period: str = "", date_from: date | None = None, date_to: date | None = None) -> Period:
+    """One way for the page, the API and the command to read a period: a spec, or both dates."""
+    if period:
+        return period_from_spec(period)
+    if date_from is None or date_to is None:
+        missing = "date_from" if date_from is None else "date_to"
+        raise ValidationError.for_field(missing, "Hãy chọn kỳ báo cáo (năm, 6 tháng, quý, tháng) hoặc từ ngày đến ngày.")
+    return period_from_dates(date_from, date_to)
+
+
+# --- scope ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Scope:
+    kind: str  # "agency" | "unit" | "all"
+    code: str
+    name: str
+    agency_ids: set[int] | None  # None = every agency (the system, or an administrator of everything)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "code": self.code, "name": self.name}
+
+
+def visible_agency_ids(actor) -> set[int] | None:
+    """Agencies whose statistics the actor reads; None = all (the system itself, e.g. the command line)."""
+    if actor is None:
+        return None
+    return scoping.agency_ids_for(actor, roles=STATISTICS_ROLES)
+
+
+def statistics_scope(*, actor, agency: str = "", unit: str = "") -> Scope:
+    if agency and unit:
+        raise ValidationError.for_field("unit", "Chọn một cơ quan hoặc một đơn vị hành chính, không chọn cả hai.")
+    visible = visible_agency_ids(actor)
+    if actor is not None and not visible:
+        raise PermissionDenied("Bạn không có quyền xem thống kê hồ sơ thủ tục hành chính.")
+    if agency:
+        agency_obj = _agency_by_key(agency)
+        if visible is not None and agency_obj.pk not in visible:
+            raise PermissionDenied(f"Bạn không có quyền xem thống kê của {agency_obj.name}.")
+        return Scope("agency", agency_obj.identifier_code, agency_obj.name, {agency_obj.pk})
+    if unit:
+        unit_obj = AdministrativeUnit.objects.filter(code=unit).first()
+        if unit_obj is None:
+            raise NotFound(f"Không có đơn vị hành chính mã “{unit}”.")
+        ids = set(Agency.objects.filter(unit_id__in=unit_descendant_ids(unit=unit_obj)).values_list("id", flat=True))
+        if visible is not None:
+            ids &= visible
+            if not ids:
+                raise PermissionDenied(f"Bạn không có quyền xem thống kê của {unit_obj.name}.")
+        return Scope("unit", unit_obj.code, unit_obj.name, ids)
+    return Scope("all", "", "Tất cả cơ quan được xem", visible)
+
+
+def _agency_by_key(key: str) -> Agency:
+    key = key.strip()
+    qs = Agency.objects.select_related("unit")
+    agency = qs.filter(identifier_code=key.upper()).first()
+    if agency is None and key.isdigit() and len(key) <= 18:
+        agency = qs.filter(pk=int(key)).first()
+    if agency is None:
+        raise NotFound(f"Không có cơ quan mã định danh “{key}”.")
+    return agency
+
+
+# --- the aggregate -------------------------------------------------------------------------------------------
+
+def _count(condition: Q) -> Count:
+    return Count("id", filter=condition)
+
+
+def figure_aggregates(*, start: datetime, end: datetime, reference: datetime) -> dict[str, Count]:
+    """The conditional counts of one II.06a row (received-ness is in the WHERE clause of the query)."""
+    open_at_start = (Q(resolved_at__isnull=True) | Q(resolved_at__gte=start)) & \
+        (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=start)) & \
+        (Q(stopped_at__isnull=True) | Q(stopped_at__gte=start))
+    open_at_end = (Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)) & \
+        (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end)) & \
+        (Q(stopped_at__isnull=True) | Q(stopped_at__gte=end))
+    new = Q(received_at__gte=start)
+    resolved = Q(resolved_at__gte=start, resolved_at__lt=end)
+    return {
+        "carried_over": _count(Q(received_at__lt=start) & open_at_start),
+        "new_online": _count(new & Q(channel=Channel.ONLINE)),
+        "new_direct_postal": _count(new & ~Q(channel=Channel.ONLINE)),
+        "resolved_early": _count(resolved & Q(timeliness=Timeliness.EARLY)),
+        "resolved_on_time": _count(resolved & Q(timeliness=Timeliness.ON_TIME)),
+        "resolved_late": _count(resolved & ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])),
+        "pending_overdue": _count(open_at_end & Q(due_at__lt=reference)),
+        "pending_within": _count(open_at_end & (Q(due_at__isnull=True) | Q(due_at__gte=reference))),
+        "withdrawn": _count(Q(withdrawn_at__gte=start, withdrawn_at__lt=end)),
+        "returned": _count(Q(returned_at__gte=start, returned_at__lt=end)),
+    }
+
+
+_GROUP_EXPRESSIONS = {
+    "agency": "stat_agency",
+    "unit": "stat_agency",  # folded into units afterwards
+    "procedure": "procedure_id",
+    "field": "procedure__field_id",
+}
+
+
+def statistics_queryset(*, period: Period, agency_ids: set[int] | None, group_by: str = "none",
+                        now: datetime | None = None):
+    """The one aggregate query: a values() queryset (one row per group) or a dict when group_by is 'none'."""
+    start, end = period.start, period.end
+    reference = min(end, now or timezone.now())
+    qs = Dossier.objects.filter(received_at__isnull=False, received_at__lt=end, refused_at__isnull=True)
+    if agency_ids is not None or group_by in ("agency", "unit"):
+        qs = qs.annotate(stat_agency=Coalesce("handling_agency_id", "receiving_agency_id"))
+    if agency_ids is not None:
+        qs = qs.filter(stat_agency__in=sorted(agency_ids))
+    aggregates = figure_aggregates(start=start, end=end, reference=reference)
+    if group_by == "none":
+        return qs.aggregate(**aggregates)
+    column = _GROUP_EXPRESSIONS[group_by]
+    return qs.values(group_key=F(column)).annotate(**aggregates).order_by()
+
+
+def complete_figures(counts: dict) -> dict:
+    """Add the totals and the two rates to the raw conditional counts."""
+    f = {key: int(counts.get(key) or 0) for key in COUNT_KEYS}
+    f["received_total"] = f["carried_over"] + f["new_online"] + f["new_direct_postal"]
+    f["resolved_total"] = f["resolved_early"] + f["resolved_on_time"] + f["resolved_late"]
+    f["pending_total"] = f["pending_within"] + f["pending_overdue"]
+    f["online_rate"] = percentage(f["new_online"], f["new_online"] + f["new_direct_postal"])
+    f["on_time_rate"] = percentage(f["resolved_early"] + f["resolved_on_time"], f["resolved_total"])
+    return f
+
+
+def percentage(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def sum_figures(rows: list[dict]) -> dict:
+    return complete_figures({key: sum(r[key] for r in rows) for key in COUNT_KEYS})
+
+
+def dossier_statistics(*, actor, period: Period, agency: str = "", unit: str = "", group_by: str = "agency",
+                       now: datetime | None = None) -> dict:
+    """Form II.06a for the actor's visible scope: {figures of the total…, period, scope, group_by, rows}.
+
+    `actor` is the acting user, or None for the system (the command line) which sees everything.
+    """
+    if group_by not in GROUP_BY_CHOICES:
+        raise ValidationError.for_field(
+            "group_by", f"Cách chia nhóm “{group_by}” không hợp lệ; dùng: {', '.join(GROUP_BY_CHOICES)}.")
+    scope = statistics_scope(actor=actor, agency=agency, unit=unit)
+    if group_by == "none":
+        total = complete_figures(statistics_queryset(period=period, agency_ids=scope.agency_ids, group_by="none",
+                                                     now=now))
+        rows = []
+    else:
+        raw = {r["group_key"]: complete_figures(r)
+               for r in statistics_queryset(period=period, agency_ids=scope.agency_ids, group_by=group_by, now=now)}
+        rows = _label_rows(group_by, raw, scope)
+        total = sum_figures(list(raw.values()))
+    return {**total, "period": period.as_dict(), "scope": scope.as_dict(), "group_by": group_by, "rows": rows}
+
+
+def _label_rows(group_by: str, raw: dict, scope: Scope) -> list[dict]:
+    if group_by == "agency":
+        agencies = Agency.objects.in_bulk([k for k in raw if k is not None])
+        rows = [{"key": a.identifier_code, "name": a.name, **raw[pk]} for pk, a in agencies.items()]
+        return sorted(rows, key=lambda r: r["key"])
+    if group_by == "procedure":
+        procedures = Procedure.objects.select_related("field").in_bulk(list(raw))
+        rows = [{"key": p.code, "name": p.name, "field": p.field.name, **raw[pk]} for pk, p in procedures.items()]
+        return sorted(rows, key=lambda r: (r["field"], r["key"]))
+    if group_by == "field":
+        fields = ProcedureField.objects.in_bulk(list(raw))
+        return sorted(({"key": f.code, "name": f.name, **raw[pk]} for pk, f in fields.items()),
+                      key=lambda r: r["name"])
+    return _rollup_units(raw, scope)
+
+
+def _rollup_units(per_agency: dict, scope: Scope) -> list[dict]:
+    """Per agency → per unit directly below the scope's unit (or per province), each including units below it."""
+    agency_units = dict(Agency.objects.filter(pk__in=list(per_agency)).values_list("id", "unit_id"))
+    parents = dict(AdministrativeUnit.objects.values_list("id", "parent_id"))
+    root_code = scope.code if scope.kind == "unit" else getattr(home_province(), "code", "")
+    root = AdministrativeUnit.objects.filter(code=root_code).values_list("id", flat=True).first()
+
+    def bucket(unit_id: int) -> int:
+        """The ancestor of unit_id that is a child of the root (or the unit itself when it is the root)."""
+        chain = [unit_id]
+        while parents.get(chain[-1]) is not None:
+            chain.append(parents[chain[-1]])
+        if root is None:
+            return chain[-1]
+        if root not in chain:
+            return root
+        index = chain.index(root)
+        return chain[index - 1] if index > 0 else root
+
+    grouped: dict[int, list[dict]] = {}
+    for agency_id, figures in per_agency.items():
+        if agency_id in agency_units:
+            grouped.setdefault(bucket(agency_units[agency_id]), []).append(figures)
+    units = AdministrativeUnit.objects.in_bulk(list(grouped))
+    # The root's own row holds only the agencies placed at the root itself; the total row is the full rollup.
+    rows = [{"key": u.code, "name": f"{u.name} (cơ quan cùng cấp)" if pk == root else u.name,
+             **sum_figures(grouped[pk])} for pk, u in units.items()]
+    return sorted(rows, key=lambda r: (r["key"] != root_code, r["key"]))
+
+
+def statistics_scope_choices(*, actor) -> dict:
+    """Agencies and units offered on the statistics page for the actor."""
+    visible = visible_agency_ids(actor)
+    agencies = Agency.objects.select_related("unit").order_by("identifier_code")
+    if visible is not None:
+        agencies = agencies.filter(pk__in=visible)
+    unit_ids = scoping.admin_unit_ids(actor) if actor is not None else None
+    units = AdministrativeUnit.objects.filter(valid_to__isnull=True).order_by("level", "code")
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    return {"agencies": agencies, "units": units.exclude(level="district")}

@@ -1,0 +1,316 @@
+"""Pages for citizens (submit, receipt, tracking, supplement, rating) and officers (queues, dossier page, counter).
+
+Thin: parse → the same services and selectors as the API → render. Domain errors become form errors or a
+message in the dossier panel, with a 4xx status.
+"""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from tinhso.accounts import scoping
+from tinhso.core.exceptions import DomainError, NotFound, ValidationError
+from tinhso.core.pagination import page_number, paginate
+from tinhso.org import selectors as org_selectors
+from tinhso.org.choices import UnitLevel
+from tinhso.org.models import AdministrativeUnit, Agency
+from tinhso.procedures.models import Procedure
+
+from . import selectors, services, workflow
+from .choices import Channel, Queue, Status
+from .filters import DossierFilter
+from .forms import ApplicantForm, CounterForm, RatingForm, TrackForm
+
+SESSION_KEY = "tracked_dossiers"
+MAX_TRACKED = 20
+
+
+def _ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")[:45]
+
+
+def _tracked(request) -> list[str]:
+    return list(request.session.get(SESSION_KEY, []))
+
+
+def _remember(request, dossier) -> None:
+    codes = [c for c in _tracked(request) if c != dossier.code] + [dossier.code]
+    request.session[SESSION_KEY] = codes[-MAX_TRACKED:]
+    request.session[f"{SESSION_KEY}:{dossier.code}"] = dossier.applicant_phone
+
+
+def _verified_phone(request, code: str) -> str:
+    """The phone proved for this dossier in this session ("" when not proved)."""
+    return request.session.get(f"{SESSION_KEY}:{code}", "") if code in _tracked(request) else ""
+
+
+def _get_dossier(request, code):
+    try:
+        return selectors.dossier_get(user=request.user, code=code, verified_codes=_tracked(request))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _communes():
+    province = org_selectors.home_province()
+    qs = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, valid_to__isnull=True)
+    if province is not None:
+        qs = qs.filter(parent=province)
+    return qs.order_by("name")
+
+
+def _place_errors(form: ApplicantForm, exc: DomainError) -> None:
+    placed = False
+    for key, errors in exc.field_errors.items():
+        target = form.field_for(key)
+        for message in errors:
+            form.add_error(target if target in form.fields else None, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def home(request):
+    """/ho-so/: officers go to their queues, everyone else to their own dossiers or tracking."""
+    if request.user.is_authenticated and selectors.is_officer(request.user):
+        return redirect("dossiers:queue")
+    if request.user.is_authenticated:
+        return redirect("dossiers:mine")
+    return redirect("dossiers:track")
+
+
+# --- citizens --------------------------------------------------------------------------------------------------
+@login_required
+def submit(request, procedure_code):
+    try:
+        procedure = selectors.procedure_for_submission(code=procedure_code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    user = request.user
+    initial = {"applicant_name": user.full_name, "applicant_citizen_id": user.citizen_id,
+               "applicant_phone": user.phone, "applicant_email": user.email}
+    form = ApplicantForm(request.POST or None, request.FILES or None, procedure=procedure, communes=_communes(),
+                         initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                dossier = services.dossier_submit(actor=user, procedure_code=procedure.code,
+                                                  channel=Channel.ONLINE, ip_address=_ip(request),
+                                                  **form.service_kwargs())
+            except DomainError as exc:
+                _place_errors(form, exc)
+                status = exc.status_code
+            else:
+                _remember(request, dossier)
+                messages.success(request, f"Đã nộp hồ sơ. Mã hồ sơ của bạn: {dossier.code}")
+                return redirect("dossiers:receipt", code=dossier.code)
+        else:
+            status = 422
+    return render(request, "dossiers/submit.html", {"form": form, "procedure": procedure,
+                                                    "online_allowed": procedure.online_level != "khong"},
+                  status=status)
+
+
+def receipt(request, code):
+    dossier = _get_dossier(request, code)
+    return render(request, "dossiers/receipt.html", {
+        "dossier": dossier, "papers": dossier.procedure.papers.all(),
+        "attachments": selectors.dossier_attachments(dossier=dossier)})
+
+
+def track(request):
+    form = TrackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                dossier = selectors.dossier_track(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
+            except NotFound as exc:
+                form.add_error(None, exc.message)
+                status = 404
+            else:
+                _remember(request, dossier)
+                return redirect("dossiers:detail", code=dossier.code)
+        else:
+            status = 422
+    return render(request, "dossiers/track.html", {"form": form}, status=status)
+
+
+@login_required
+def mine(request):
+    qs = selectors.dossier_list(user=request.user).filter(applicant_user=request.user)
+    page = paginate(qs, page=page_number(request.GET.get("page")))
+    return render(request, "dossiers/mine.html", {"page": page})
+
+
+def go_submit(request):
+    """The "submit for procedure code …" box on "my dossiers"."""
+    code = request.GET.get("procedure", "").strip()
+    if not code:
+        return redirect("dossiers:mine")
+    return redirect("dossiers:submit", procedure_code=code)
+
+
+# --- the dossier page (officers and the applicant) ------------------------------------------------------------
+def _panel_context(request, dossier, *, error: str = "", field_errors=None) -> dict:
+    phone = _verified_phone(request, dossier.code)
+    kinds = workflow.actor_kinds(request.user, dossier, phone_verified=bool(phone))
+    actions = workflow.available_transitions(dossier, kinds)
+    officer_view = bool(kinds - {workflow.ActorKind.APPLICANT}) or (
+        selectors.is_officer(request.user) and selectors.can_view(request.user, dossier))
+    rating = selectors.dossier_rating(dossier=dossier)
+    return {
+        "dossier": dossier, "actions": actions, "officer_view": officer_view,
+        "is_applicant": workflow.ActorKind.APPLICANT in kinds,
+        "events": selectors.dossier_history(dossier=dossier),
+        "attachments": selectors.dossier_attachments(dossier=dossier),
+        "supplement_request": selectors.last_event(dossier=dossier, action="request_supplement"),
+        "hand_over_targets": selectors.hand_over_targets(dossier=dossier)
+        if any(t.needs_agency for t in actions) else [],
+        "can_rate": workflow.ActorKind.APPLICANT in kinds and dossier.status == Status.RETURNED and rating is None,
+        "rating": rating, "rating_form": RatingForm(), "error": error, "field_errors": field_errors or {},
+        "now": timezone.now(),
+    }
+
+
+def detail(request, code):
+    dossier = _get_dossier(request, code)
+    return render(request, "dossiers/detail.html", _panel_context(request, dossier))
+
+
+def act(request, code):
+    """POST one action of the state machine; htmx gets the re-rendered panel, others a redirect."""
+    if request.method != "POST":
+        return redirect("dossiers:detail", code=code)
+    _get_dossier(request, code)
+    post = request.POST
+    new_date = None
+    error, field_errors, status = "", {}, 200
+    try:
+        if post.get("new_date"):
+            try:
+                new_date = date.fromisoformat(post["new_date"])
+            except ValueError:
+                raise ValidationError.for_field("new_date", "Ngày không hợp lệ.") from None
+        services.dossier_transition(
+            actor=request.user, dossier_code=code, action=post.get("action", ""), note=post.get("note", ""),
+            agency_code=post.get("agency_code", ""), new_date=new_date, files=request.FILES.getlist("files"),
+            expected_status=post.get("expected_status", ""), phone=_verified_phone(request, code),
+            ip_address=_ip(request))
+    except DomainError as exc:
+        error, field_errors, status = exc.message, exc.field_errors, exc.status_code
+        if field_errors:
+            error = " ".join(m for ms in field_errors.values() for m in ms)
+    else:
+        transition = workflow.TRANSITIONS[post.get("action", "")]
+        if not request.htmx:
+            messages.success(request, transition.done_message)
+            return redirect("dossiers:detail", code=code)
+        context = _panel_context(request, _get_dossier(request, code))
+        context["done"] = transition.done_message
+        return render(request, "dossiers/_panel.html", context)
+    if not request.htmx:
+        messages.error(request, error)
+        return redirect("dossiers:detail", code=code)
+    return render(request, "dossiers/_panel.html",
+                  _panel_context(request, _get_dossier(request, code), error=error, field_errors=field_errors),
+                  status=status)
+
+
+def rate(request, code):
+    if request.method != "POST":
+        return redirect("dossiers:detail", code=code)
+    _get_dossier(request, code)
+    form = RatingForm(request.POST)
+    error, status = "", 200
+    if form.is_valid():
+        try:
+            services.dossier_rate(actor=request.user, dossier_code=code, score=form.cleaned_data["score"],
+                                  comment=form.cleaned_data["comment"], phone=_verified_phone(request, code),
+                                  ip_address=_ip(request))
+        except DomainError as exc:
+            error, status = exc.message, exc.status_code
+    else:
+        error, status = "Hãy chọn mức độ hài lòng từ 1 đến 5.", 422
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, error or "Cảm ơn bạn đã đánh giá.")
+        return redirect("dossiers:detail", code=code)
+    context = _panel_context(request, _get_dossier(request, code), error=error)
+    if not error:
+        context["done"] = "Cảm ơn bạn đã đánh giá."
+    return render(request, "dossiers/_panel.html", context, status=status)
+
+
+def attachment(request, code, attachment_id):
+    dossier = _get_dossier(request, code)
+    try:
+        item = selectors.attachment_get(dossier=dossier, attachment_id=attachment_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("Tệp không còn trên máy chủ.") from exc
+    return FileResponse(handle, content_type=item.content_type, filename=item.original_name)
+
+
+# --- officers --------------------------------------------------------------------------------------------------
+@login_required
+def queue(request):
+    if not selectors.is_officer(request.user):
+        return redirect("dossiers:mine")
+    filters = DossierFilter.from_mapping(request.GET)
+    if filters.queue and filters.queue not in Queue.values:
+        filters.queue = ""
+    if filters.status and filters.status not in Status.values:
+        filters.status = ""
+    if filters.channel and filters.channel not in Channel.values:
+        filters.channel = ""
+    page = paginate(selectors.dossier_list(user=request.user, filters=filters),
+                    page=page_number(request.GET.get("page")))
+    agencies = Agency.objects.filter(id__in=scoping.agency_ids_for(request.user)).order_by("identifier_code")[:300]
+    context = {"page": page, "filters": filters, "queues": Queue.choices, "statuses": Status.choices,
+               "counts": selectors.queue_counts(user=request.user, agency=filters.agency), "agencies": agencies,
+               "is_clerk": bool(workflow.clerk_agency_ids(request.user)), "now": timezone.now()}
+    template = "dossiers/_queue_results.html" if request.htmx and request.htmx.target == "queue-results" \
+        else "dossiers/queue.html"
+    return render(request, template, context)
+
+
+@login_required
+def counter(request):
+    """Counter reception of a paper dossier (or one received by post), with its papers scanned (digitisation)."""
+    if not workflow.clerk_agency_ids(request.user):
+        raise Http404("Chỉ cán bộ bộ phận một cửa dùng được trang này.")
+    code = (request.POST.get("procedure_code") or request.GET.get("procedure_code") or "").strip()
+    channel = request.POST.get("channel") or request.GET.get("channel") or Channel.DIRECT
+    procedures = Procedure.objects.filter(is_active=True).order_by("code")
+    chooser = CounterForm(initial={"procedure_code": code, "channel": channel}, procedures=procedures)
+    procedure = Procedure.objects.filter(code=code, is_active=True).first() if code else None
+    if procedure is None:
+        return render(request, "dossiers/counter.html", {"chooser": chooser, "form": None},
+                      status=404 if code else 200)
+    form = ApplicantForm(request.POST or None, request.FILES or None, procedure=procedure, communes=_communes())
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                dossier = services.dossier_submit(actor=request.user, procedure_code=procedure.code,
+                                                  channel=channel, ip_address=_ip(request),
+                                                  **form.service_kwargs())
+            except DomainError as exc:
+                _place_errors(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, f"Đã tiếp nhận hồ sơ {dossier.code}.")
+                return redirect("dossiers:receipt", code=dossier.code)
+        else:
+            status = 422
+    return render(request, "dossiers/counter.html", {"chooser": chooser, "form": form, "procedure": procedure,
+                                                     "channel": channel}, status=status)
+

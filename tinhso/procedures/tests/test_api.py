@@ -1,0 +1,130 @@
+import json
+
+import pytest
+
+from tinhso.procedures.models import Procedure
+
+from .records import BIRTH, record
+
+
+def _get(client, path, **query):
+    response = client.get(path, query)
+    return response, response.json() if response["Content-Type"].startswith("application/json") else None
+
+
+@pytest.mark.smoke
+def test_anonymous_search_without_diacritics_finds_the_procedure(catalogue):
+    response, data = _get(catalogue.client_for("anonymous"), "/api/v1/procedures", search="dang ky khai sinh")
+    assert response.status_code == 200
+    assert data["total"] == 1
+    item = data["items"][0]
+    assert (item["code"], item["name"]) == ("1.001193", "Đăng ký khai sinh")
+    assert item["field"] == {"code": "ho-tich", "name": "Hộ tịch"}
+    assert [a["identifier_code"] for a in item["agencies"]] == ["000.01.50.H56", "000.02.50.H56"]
+
+
+def test_list_filters_and_paginates(catalogue):
+    client = catalogue.client_for("anonymous")
+    assert _get(client, "/api/v1/procedures")[1]["total"] == 4
+    page = _get(client, "/api/v1/procedures", page=2, page_size=3)[1]
+    assert (page["total"], page["page"], page["page_size"], len(page["items"])) == (4, 2, 3, 1)
+    codes = lambda **q: sorted(i["code"] for i in _get(client, "/api/v1/procedures", **q)[1]["items"])  # noqa: E731
+    assert codes(field="chung-thuc") == ["2.000908"]
+    assert codes(level="province") == ["1.000775", "1.002000"]
+    assert codes(level="commune") == ["1.001193", "1.002000", "2.000908"]
+    assert codes(online_level="mot_phan") == ["1.000775", "2.000908"]
+    assert codes(online_level="khong", level="province") == ["1.002000"]
+    assert codes(agency="000.01.50.h56") == ["1.001193", "2.000908"]
+    assert codes(search="Chứng thực bản sao") == ["2.000908"]
+    assert codes(search="1.000775") == ["1.000775"]
+
+
+def test_bad_filter_gets_a_vietnamese_422(catalogue):
+    response, data = _get(catalogue.client_for("anonymous"), "/api/v1/procedures", online_level="muc_4")
+    assert response.status_code == 422
+    assert "Mức độ trực tuyến “muc_4” không hợp lệ" in data["errors"]["online_level"][0]
+
+
+@pytest.mark.smoke
+def test_detail_lists_papers_form_fields_and_implementing_agencies(catalogue):
+    response, data = _get(catalogue.client_for("anonymous"), "/api/v1/procedures/1.001193")
+    assert response.status_code == 200
+    assert data["agencies"] == [
+        {"identifier_code": "000.01.50.H56", "name": "Ủy ban nhân dân xã Hoằng Hóa"},
+        {"identifier_code": "000.02.50.H56", "name": "Ủy ban nhân dân xã Quảng Xương"}]
+    assert data["papers"][0] == {"position": 1, "name": "Tờ khai đăng ký khai sinh theo mẫu", "originals": 1,
+                                 "copies": 0}
+    assert data["form_fields"][1] == {"name": "child_sex", "label": "Giới tính", "type": "select", "required": True,
+                                      "choices": ["Nam", "Nữ"]}
+    assert (data["processing_time"], data["processing_time_unit"], data["processing_time_unit_label"]) == (
+        1, "working_days", "ngày làm việc")
+    assert (data["online_level"], data["online_level_label"]) == ("toan_trinh", "Toàn trình")
+    assert data["levels"] == ["commune"] and data["level_labels"] == ["Cấp xã"]
+    assert data["legal_basis"] == BIRTH["legal_basis"]
+    assert data["fee_text"] == BIRTH["fee_text"] and data["result"] == BIRTH["result"]
+
+
+def test_unknown_procedure_gets_404_in_vietnamese(catalogue):
+    response, data = _get(catalogue.client_for("anonymous"), "/api/v1/procedures/9.999999")
+    assert response.status_code == 404
+    assert data == {"code": "not_found", "message": "Không có thủ tục hành chính mã “9.999999”.", "errors": {}}
+
+
+def test_fields_are_listed_with_counts(catalogue):
+    _, data = _get(catalogue.client_for("anonymous"), "/api/v1/procedure-fields")
+    assert {"code": "ho-tich", "name": "Hộ tịch", "procedures_count": 1} in data
+    assert len(data) == 4
+
+
+def test_export_returns_json_or_csv(catalogue):
+    client = catalogue.client_for("anonymous")
+    response = client.get("/api/v1/procedures/export", {"format": "json"})
+    assert response.status_code == 200
+    assert [r["code"] for r in json.loads(response.content)] == ["1.000775", "1.001193", "1.002000", "2.000908"]
+    response = client.get("/api/v1/procedures/export", {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().startswith("code,name,field,")
+    assert client.get("/api/v1/procedures/export", {"format": "xml"}).status_code == 422
+
+
+@pytest.mark.smoke
+def test_province_admin_imports_a_file_through_the_api(world):
+    content = json.dumps([record(BIRTH)], ensure_ascii=False).encode()
+    response = world.client_for("province_admin").post(
+        "/api/v1/procedures/import", {"file": _upload("tthc.json", content)})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0, "fields_created": 1}
+
+
+@pytest.mark.smoke
+def test_officer_and_anonymous_may_not_import(world):
+    content = json.dumps([record(BIRTH)], ensure_ascii=False).encode()
+    officer = world.client_for("processing_officer").post(
+        "/api/v1/procedures/import", {"file": _upload("tthc.json", content)})
+    assert officer.status_code == 403
+    assert officer.json()["message"] == "Chỉ quản trị cấp tỉnh được nhập danh mục thủ tục hành chính."
+    anonymous = world.client_for("anonymous").post("/api/v1/procedures/import", {"file": _upload("tthc.json", content)})
+    assert anonymous.status_code == 401
+    assert not Procedure.objects.exists()
+
+
+def test_invalid_file_gets_422_with_line_errors(world):
+    content = json.dumps([record(BIRTH, agencies=["000.00.77.H56"])], ensure_ascii=False, indent=2).encode()
+    response = world.client_for("province_admin").post(
+        "/api/v1/procedures/import", {"file": _upload("tthc.json", content)})
+    assert response.status_code == 422
+    data = response.json()
+    assert data["code"] == "import_failed"
+    assert data["lines"][0]["line"] == 2
+    assert "Không có cơ quan mã định danh “000.00.77.H56”" in data["lines"][0]["message"]
+    assert not Procedure.objects.exists()
+
+
+def _upload(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def test_search_of_symbols_only_lists_everything(catalogue):
+    response, data = _get(catalogue.client_for("anonymous"), "/api/v1/procedures", search="★ ✓")
+    assert response.status_code == 200 and data["total"] == 4
