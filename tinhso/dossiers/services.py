@@ -194,9 +194,14 @@ def _next_code(agency: Agency, day: date) -> str:
         except IntegrityError:  # another submission created the day's row first: lock theirs
             if attempt == 4:
                 raise
-    sequence.last_number += 1
+    while True:
+        sequence.last_number += 1
+        code = f"{agency.identifier_code}-{day:%y%m%d}-{sequence.last_number:04d}"
+        # Dossiers imported from an old system may already hold numbers of the day: never reuse one.
+        if not Dossier.objects.filter(code=code).exists():
+            break
     sequence.save(update_fields=["last_number"])
-    return f"{agency.identifier_code}-{day:%y%m%d}-{sequence.last_number:04d}"
+    return code
 
 
 def due_at_for(procedure: Procedure, start: datetime) -> datetime:

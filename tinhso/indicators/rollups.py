@@ -13,14 +13,12 @@ Pages never scan dossiers: indicator values are read from IndicatorValue, which 
 """
 
 import threading
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
+from django.db import connection, transaction
+from django.db.models import CharField, Count, F, Func, Q, Sum
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
@@ -177,44 +175,52 @@ def refresh_dirty(*, limit: int = 5000) -> int:
         done += len(batch)
 
 
+def _local_day_sql(column: str, vendor: str) -> str:
+    if vendor == "postgresql":
+        return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    # SQLite stores UTC text; Vietnam keeps one offset all year (no daylight saving), so a shift is exact.
+    offset = timezone.now().astimezone(local_tz()).utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset else 0
+    return f"date({column}, '{hours:+d} hours')"
+
+
 @transaction.atomic
 def rebuild() -> int:
-    """Recount every rollup row from the dossiers (after bulk imports). Returns the number of rows."""
-    tz = local_tz()
-    stat_agency = Coalesce("handling_agency_id", "receiving_agency_id")
-    totals: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-    from tinhso.dossiers.choices import Timeliness
+    """Recount every rollup row from the dossiers in one INSERT … SELECT (after bulk imports).
+    Returns the number of rollup rows."""
+    from tinhso.dossiers.models import Dossier
 
-    on_time = [Timeliness.EARLY, Timeliness.ON_TIME]
-    plans = {
-        "received_at": {"received": Count("id"),
-                        "received_digitised": Count("id", filter=Q(has_digitised_attachments=True))},
-        "resolved_at": {"resolved_early": Count("id", filter=Q(timeliness=Timeliness.EARLY)),
-                        "resolved_on_time": Count("id", filter=Q(timeliness=Timeliness.ON_TIME)),
-                        "resolved_late": Count("id", filter=~Q(timeliness__in=on_time))},
-        "withdrawn_at": {"withdrawn": Count("id")},
-        "returned_at": {"returned": Count("id")},
-    }
-    for field, aggregates in plans.items():
-        qs = (_dossiers().filter(**{f"{field}__isnull": False})
-              .annotate(r_agency=stat_agency, r_day=TruncDate(field, tzinfo=tz))
-              .values("r_agency", "procedure_id", "channel", "r_day").annotate(**aggregates).order_by())
-        for row in qs.iterator(chunk_size=10000):
-            bucket = totals[(row["r_agency"], row["procedure_id"], row["r_day"], row["channel"])]
-            for key in aggregates:
-                bucket[key] += row[key]
-    DossierDailyRollup.objects.all().delete()
-    RollupDirtyBucket.objects.all().delete()
-    objs = (DossierDailyRollup(agency_id=a, procedure_id=p, day=d, channel=c, **counts)
-            for (a, p, d, c), counts in totals.items())
-    batch: list = []
-    for obj in objs:
-        batch.append(obj)
-        if len(batch) >= 5000:
-            DossierDailyRollup.objects.bulk_create(batch)
-            batch = []
-    DossierDailyRollup.objects.bulk_create(batch)
-    return len(totals)
+    vendor = connection.vendor
+    dossiers = Dossier._meta.db_table
+    rollup = DossierDailyRollup._meta.db_table
+    base = (f"FROM {dossiers} WHERE received_at IS NOT NULL AND refused_at IS NULL")
+    agency = "COALESCE(handling_agency_id, receiving_agency_id)"
+    true = "TRUE" if vendor == "postgresql" else "1"
+
+    def part(column: str, counters: list[str]) -> str:
+        selected = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(counters))
+        return (f"SELECT {agency} AS agency_id, procedure_id, {_local_day_sql(column, vendor)} AS day, channel, "
+                f"{selected} {base} AND {column} IS NOT NULL")
+
+    late = "CASE WHEN timeliness IN ('early', 'on_time') THEN 0 ELSE 1 END"
+    union = " UNION ALL ".join([
+        part("received_at", ["1", f"CASE WHEN has_digitised_attachments = {true} THEN 1 ELSE 0 END",
+                             "0", "0", "0", "0", "0"]),
+        part("resolved_at", ["0", "0", "CASE WHEN timeliness = 'early' THEN 1 ELSE 0 END",
+                             "CASE WHEN timeliness = 'on_time' THEN 1 ELSE 0 END", late, "0", "0"]),
+        part("withdrawn_at", ["0", "0", "0", "0", "0", "1", "0"]),
+        part("returned_at", ["0", "0", "0", "0", "0", "0", "1"]),
+    ])
+    columns = ", ".join(COUNTERS)
+    sums = ", ".join(f"SUM(c{i})" for i in range(len(COUNTERS)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {rollup}")
+        cursor.execute(f"DELETE FROM {RollupDirtyBucket._meta.db_table}")
+        cursor.execute(
+            f"INSERT INTO {rollup} (agency_id, procedure_id, day, channel, {columns}) "
+            f"SELECT agency_id, procedure_id, day, channel, {sums} FROM ({union}) AS t "
+            f"GROUP BY agency_id, procedure_id, day, channel")
+    return DossierDailyRollup.objects.count()
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
@@ -236,12 +242,19 @@ def sums_by_agency(*, start: date, end: date, agency_ids: set[int] | None = None
     return {r["agency_id"]: {c: int(r[f"s_{c}"] or 0) for c in SUM_KEYS} for r in rows}
 
 
+def _year_month():
+    """'YYYY-MM' of the rollup day, in SQL (SQLite's Extract functions run in Python, row by row)."""
+    template = ("substr(%(expressions)s, 1, 7)" if connection.vendor == "sqlite"
+                else "to_char(%(expressions)s, 'YYYY-MM')")
+    return Func(F("day"), template=template, output_field=CharField())
+
+
 def sums_by_agency_month(*, start: date, end: date) -> dict[tuple[int, int, int], dict[str, int]]:
     """Counters per (agency, year, month) over the days [start, end]: one query for a whole trend."""
-    rows = (DossierDailyRollup.objects.filter(day__gte=start, day__lte=end)
-            .annotate(y=ExtractYear("day"), m=ExtractMonth("day"))
-            .values("agency_id", "y", "m").annotate(**_sums()).order_by())
-    return {(r["agency_id"], r["y"], r["m"]): {c: int(r[f"s_{c}"] or 0) for c in SUM_KEYS} for r in rows}
+    rows = (DossierDailyRollup.objects.filter(day__gte=start, day__lte=end).annotate(ym=_year_month())
+            .values("agency_id", "ym").annotate(**_sums()).order_by())
+    return {(r["agency_id"], int(r["ym"][:4]), int(r["ym"][5:7])): {c: int(r[f"s_{c}"] or 0) for c in SUM_KEYS}
+            for r in rows}
 
 
 def day_range() -> tuple[date, date] | None:

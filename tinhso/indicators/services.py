@@ -154,57 +154,60 @@ class NewValue:
                           source=self.source)
 
 
-def _same(current: IndicatorValue, new: NewValue) -> bool:
-    return (abs(current.value - new.value) < 1e-9 and current.numerator == new.numerator
-            and current.denominator == new.denominator and (current.provenance or {}) == (new.provenance or {}))
-
-
 def store_values(*, actor, values: list[NewValue], reason: str, update_open_periods_in_place: bool = False,
                  today: date | None = None) -> dict[str, int]:
     """Write values: unchanged ones are skipped, changed ones become a new version (or, for computed values of a
     period not over yet, are updated in place — they are provisional). Returns counts."""
     today = today or timezone.localdate()
     now = timezone.now()
-    keys = [v.key for v in values]
-    current = {}
-    for chunk_start in range(0, len(keys), 900):
-        chunk = keys[chunk_start:chunk_start + 900]
-        current.update({v.series_key: v for v in IndicatorValue.objects.filter(series_key__in=chunk, is_current=True)})
-    created, updated, versioned, unchanged = [], [], [], 0
-    superseded: list[tuple[IndicatorValue, NewValue]] = []
-    for new in values:
-        old = current.get(new.key)
+    keyed = [(v.key, v) for v in values]
+    current: dict[str, tuple] = {}
+    indicator_ids = sorted({v.indicator.pk for v in values})
+    sources = sorted({v.source for v in values})
+    if len(values) > 900:  # one scan of the indicators' current values beats thousands of IN parameters
+        qs = IndicatorValue.objects.filter(is_current=True, indicator_id__in=indicator_ids, source__in=sources)
+        wanted = {k for k, _ in keyed}
+    else:
+        qs = IndicatorValue.objects.filter(is_current=True, series_key__in=[k for k, _ in keyed])
+        wanted = None
+    for row in qs.values_list("series_key", "id", "version", "value", "numerator", "denominator", "provenance"):
+        if wanted is None or row[0] in wanted:
+            current[row[0]] = row[1:]
+    created, versioned, updated, unchanged = [], [], [], 0
+    superseded: list[tuple[int, str]] = []
+    for key, new in keyed:
+        old = current.get(key)
         fields = {"numerator": new.numerator, "denominator": new.denominator, "value": new.value,
                   "provenance": new.provenance or {}}
-        if old is not None and _same(old, new):
-            unchanged += 1
-            continue
-        if old is not None and update_open_periods_in_place and new.period.end >= today:
-            for name, val in fields.items():
-                setattr(old, name, val)
-            old.computed_at = now
-            updated.append(old)
-            continue
+        if old is not None:
+            old_id, old_version, old_value, old_num, old_den, old_prov = old
+            if (abs(old_value - new.value) < 1e-9 and old_num == new.numerator and old_den == new.denominator
+                    and (old_prov or {}) == (new.provenance or {})):
+                unchanged += 1
+                continue
+            if update_open_periods_in_place and new.period.end >= today:
+                updated.append(IndicatorValue(pk=old_id, computed_at=now, **fields))
+                continue
         row = IndicatorValue(indicator=new.indicator, unit_id=new.unit_id, agency_id=new.agency_id, level=new.level,
                              period_start=new.period.start, period_end=new.period.end, source=new.source,
-                             report=new.report, series_key=new.key, version=(old.version + 1) if old else 1,
+                             report=new.report, series_key=key, version=(old[1] + 1) if old else 1,
                              created_by=actor if getattr(actor, "is_authenticated", False) else None,
                              computed_at=now if new.source == SourceKind.COMPUTED else None,
                              reason=reason if old else "", **fields)
         if old is None:
             created.append(row)
         else:
-            superseded.append((old, new))
+            superseded.append((old[0], key))
             versioned.append(row)
     if superseded:
-        IndicatorValue.objects.filter(pk__in=[o.pk for o, _ in superseded]).update(is_current=False)
+        IndicatorValue.objects.filter(pk__in=[pk for pk, _ in superseded]).update(is_current=False)
     IndicatorValue.objects.bulk_create(created + versioned, batch_size=2000)
     if superseded:
-        new_ids = dict(IndicatorValue.objects.filter(series_key__in=[n.key for _, n in superseded], is_current=True)
+        new_ids = dict(IndicatorValue.objects.filter(series_key__in=[k for _, k in superseded], is_current=True)
                        .values_list("series_key", "id"))
-        for old, new in superseded:
-            old.superseded_by_id = new_ids.get(new.key)
-        IndicatorValue.objects.bulk_update([o for o, _ in superseded], ["superseded_by"], batch_size=2000)
+        IndicatorValue.objects.bulk_update(
+            [IndicatorValue(pk=pk, superseded_by_id=new_ids.get(key)) for pk, key in superseded],
+            ["superseded_by"], batch_size=2000)
     if updated:
         IndicatorValue.objects.bulk_update(updated, ["numerator", "denominator", "value", "provenance",
                                                      "computed_at"], batch_size=2000)

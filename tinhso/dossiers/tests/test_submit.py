@@ -160,3 +160,12 @@ def test_anonymous_cannot_submit(world):
 
     with pytest.raises(PermissionDenied):
         services.dossier_submit(actor=AnonymousUser(), **submission(world))
+
+
+def test_numbers_already_taken_by_imported_dossiers_are_skipped(world):
+    from .factories import make_dossier
+
+    now = datetime(2026, 3, 9, 9, tzinfo=VN)
+    make_dossier(world, code="000.01.01.H56-260309-0001", imported=True)
+    dossier = services.dossier_submit(actor=world.users["citizen"], now=now, **submission(world))
+    assert dossier.code == "000.01.01.H56-260309-0002"
