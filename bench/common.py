@@ -83,7 +83,9 @@ def build_province():
                 processing_time=random.Random(f * 5 + p).choice([1, 3, 5, 10, 15, 20]), online_level="toan_trinh"))
     admin = User.objects.create_user(username="bench.admin", password="bench-Password-1")
     RoleAssignment.objects.create(user=admin, role=Role.PROVINCE_ADMIN, unit=province)
-    return province, agencies, procedures, admin
+    officer = User.objects.create_user(username="bench.officer", password="bench-Password-1")
+    RoleAssignment.objects.create(user=officer, role=Role.PROCESSING_OFFICER, agency=agencies[5])
+    return province, agencies, procedures, admin, officer
 
 
 def history_rows(n: int, agencies, procedures, *, seed: int = 1, code_prefix: str = ""):

@@ -5,6 +5,7 @@
   tinhso audit verify
   tinhso report dossiers (--agency ID | --unit CODE) --from YYYY-MM-DD --to YYYY-MM-DD [--format json|xlsx]
   tinhso import dossiers FILE
+  tinhso indicators status --unit CODE --year YYYY [--format json|table]
   tinhso manage <django management command ...>
 """
 
@@ -79,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     import_dossiers = import_sub.add_parser("dossiers", help="Nhập lịch sử hồ sơ từ hệ thống cũ (.csv, .jsonl)")
     import_dossiers.add_argument("file")
 
+    indicators = sub.add_parser("indicators", help="Chỉ số chuyển đổi số")
+    indicators_sub = indicators.add_subparsers(dest="indicators_command", required=True)
+    indicators_status = indicators_sub.add_parser("status", help="Trạng thái chỉ tiêu của đơn vị so với mục tiêu")
+    indicators_status.add_argument("--unit", required=True, help="Mã đơn vị (ví dụ 38, cu-34)")
+    indicators_status.add_argument("--year", type=int, required=True)
+    indicators_status.add_argument("--format", choices=["json", "table"], default="json")
+
     manage = sub.add_parser("manage", help="Chạy một lệnh quản trị Django", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
 
@@ -101,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                   date_to=args.date_to, format=args.format, group_by=args.group_by, output=args.output)
         elif args.command == "import" and args.import_command == "dossiers":
             _call("import_dossiers", args.file)
+        elif args.command == "indicators" and args.indicators_command == "status":
+            _call("indicators_status", unit=args.unit, year=args.year, format=args.format)
         elif args.command == "manage":
             from django.core.management import execute_from_command_line
 

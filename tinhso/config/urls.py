@@ -10,5 +10,6 @@ urlpatterns = [
     path("tai-khoan/", include("tinhso.accounts.urls")),
     path("nhat-ky/", include("tinhso.audit.urls")),
     path("thong-ke/", include("tinhso.dossiers.stats_urls")),
+    path("chi-so/", include("tinhso.indicators.urls")),
     path("api/v1/", api.urls),
 ]

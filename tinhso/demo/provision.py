@@ -130,6 +130,7 @@ DEMO_USERS = [
     ("motcua", "Hoàng Văn Tiếp", Role.RECEIVING_OFFICER, "trung_tam_phvcc"),
     ("motcua.xa", "Đỗ Thị Nhận", Role.RECEIVING_OFFICER, "commune"),
     ("chuyenvien.xa", "Vũ Văn Xử", Role.PROCESSING_OFFICER, "commune"),
+    ("lanhdao.xa", "Bùi Văn Lãnh", Role.AGENCY_LEADER, "commune"),
     ("congdan", "Nguyễn Thị Dân", Role.CITIZEN, None),
     ("hethong", "Cổng Dịch vụ công quốc gia (kết nối)", Role.SYSTEM_CLIENT, "ubnd_tinh"),
 ]

@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import time as _time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -63,6 +64,7 @@ class ImportResult:
     rows: int
     created: int
     updated: int
+    unchanged: int
     sha256: str
     seconds: float
 
@@ -141,11 +143,10 @@ def _jsonl_records(stream) -> Iterator[tuple[int, list[str] | str]]:
 class _Validator:
     """Checks rows against precomputed lookups and turns them into staging tuples."""
 
-    def __init__(self, *, adapt_timestamp):
+    def __init__(self):
         self.procedures = dict(Procedure.objects.values_list("code", "id"))
         self.agencies = dict(Agency.objects.values_list("identifier_code", "id"))
         self.tz = ZoneInfo(settings.TIME_ZONE)
-        self.adapt = adapt_timestamp
         self.seen: dict[str, int] = {}
         self.errors: list[tuple[int, str]] = []
         self.error_count = 0
@@ -158,19 +159,19 @@ class _Validator:
 
     def rows(self, records: Iterable[tuple[int, list[str] | str]]) -> Iterator[tuple]:
         """Staging tuples for valid rows, while the file has no error (afterwards only errors are collected)."""
-        parse = datetime.fromisoformat
-        procedures, agencies, seen, tz, adapt = self.procedures, self.agencies, self.seen, self.tz, self.adapt
+        parse, has_space = datetime.fromisoformat, re.compile(r"\s").search
+        procedures, agencies, seen, tz = self.procedures, self.agencies, self.seen, self.tz
         channels = set(Channel.values)
         early, on_time, late = Timeliness.EARLY.value, Timeliness.ON_TIME.value, Timeliness.LATE.value
         for line, values in records:
             if isinstance(values, str):
                 self.error(line, values)
                 continue
-            code, procedure_code, agency_code, channel, *stamps, status = (v.strip() for v in values)
+            code, procedure_code, agency_code, channel, *stamps, status = map(str.strip, values)
             problems = []
             if not code:
                 problems.append("thiếu mã hồ sơ (code)")
-            elif len(code) > MAX_CODE_LENGTH or any(ch.isspace() for ch in code):
+            elif len(code) > MAX_CODE_LENGTH or has_space(code):
                 problems.append(f"mã hồ sơ “{code[:60]}” không hợp lệ (tối đa {MAX_CODE_LENGTH} ký tự, không có khoảng trắng)")
             elif code in seen:
                 problems.append(f"mã hồ sơ {code} trùng với dòng {seen[code]}")
@@ -223,10 +224,10 @@ class _Validator:
                 else:
                     timeliness = late
             refused = status == "refused"
-            yield (line, code, procedure_id, agency_id, channel, mapped.value, adapt(received_at),
-                   None if refused else adapt(received_at), adapt(due_at), adapt(resolved_at), timeliness,
-                   adapt(resolved_at) if status == "returned" else None, adapt(returned_at), adapt(withdrawn_at),
-                   adapt(received_at) if refused else None)
+            yield (line, code, procedure_id, agency_id, channel, mapped.value, received_at,
+                   None if refused else received_at, due_at, resolved_at, timeliness,
+                   resolved_at if status == "returned" else None, returned_at, withdrawn_at,
+                   received_at if refused else None)
 
 
 _ALLOWED = {  # status → timestamps (resolved_at, returned_at, withdrawn_at) that must be present / may be present
@@ -287,14 +288,22 @@ def _create_staging(cursor) -> None:
 
 def _fill_staging(cursor, rows: Iterator[tuple]) -> None:
     if _is_postgres():
-        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
+        types = {c: "timestamptz" for c in _TIMESTAMP_STAGING}
+        types.update(line="int4", procedure_id="int8", agency_id="int8")
+        sql = f"COPY {STAGING_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        with cursor.cursor.copy(sql) as copy:
+            copy.set_types([types.get(c, "text") for c in STAGING_COLUMNS])  # binary: no text formatting
             write = copy.write_row
             for row in rows:
                 write(row)
         return
     sql = f"INSERT INTO {STAGING_TABLE} VALUES ({', '.join(['%s'] * len(STAGING_COLUMNS))})"
+    stamps = [i for i, c in enumerate(STAGING_COLUMNS) if c in _TIMESTAMP_STAGING]
     batch = []
     for row in rows:
+        row = list(row)
+        for i in stamps:
+            row[i] = _sqlite_timestamp(row[i])
         batch.append(row)
         if len(batch) >= _BATCH:
             cursor.executemany(sql, batch)
@@ -303,12 +312,14 @@ def _fill_staging(cursor, rows: Iterator[tuple]) -> None:
         cursor.executemany(sql, batch)
 
 
-def _upsert(cursor, now: datetime) -> tuple[int, int]:
-    """Move the staging rows into the dossier table; (created, updated)."""
+def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
+    """Move the staging rows into the dossier table; (created, updated, unchanged).
+
+    A row identical to the stored one is not rewritten, so importing the same file again writes nothing."""
     table = Dossier._meta.db_table
     qn = connection.ops.quote_name
     cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} t JOIN {table} d ON d.code = t.code")
-    updated = cursor.fetchone()[0]
+    existing = cursor.fetchone()[0]
     cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE}")
     total = cursor.fetchone()[0]
     columns, selects, params = [], [], []
@@ -327,12 +338,18 @@ def _upsert(cursor, now: datetime) -> tuple[int, int]:
                 value = field.get_default()
             selects.append("%s")
             params.append(None if value is None else field.get_db_prep_save(value, connection))
-    updates = [f"{qn(c)} = excluded.{qn(c)}" for c in [*_TARGET, "imported", "updated_at"] if c != "code"]
+    compared = [c for c in _TARGET if c != "code"]
+    updates = [f"{qn(c)} = excluded.{qn(c)}" for c in [*compared, "imported", "updated_at"]]
+    distinct = "IS DISTINCT FROM" if _is_postgres() else "IS NOT"
+    changed = " OR ".join(f"{table}.{qn(c)} {distinct} excluded.{qn(c)}" for c in compared)
     # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} FROM {STAGING_TABLE} t "
-        f"WHERE true ON CONFLICT (code) DO UPDATE SET {', '.join(updates)}", params)
-    return total - updated, updated
+        f"WHERE true ON CONFLICT (code) DO UPDATE SET {', '.join(updates)} WHERE {changed}", params)
+    written = cursor.rowcount
+    created = total - existing
+    updated = written - created
+    return created, updated, existing - updated
 
 
 def _refuse_live_codes(cursor) -> None:
@@ -353,7 +370,7 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
     started = _time.perf_counter()
     fmt = _file_format(name)
     records = _csv_records(stream) if fmt == "csv" else _jsonl_records(stream)
-    validator = _Validator(adapt_timestamp=(lambda v: v) if _is_postgres() else _sqlite_timestamp)
+    validator = _Validator()
     with connection.cursor() as cursor:
         _create_staging(cursor)
         _fill_staging(cursor, validator.rows(records))
@@ -364,16 +381,16 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
         if not validator.valid:
             raise ImportFailed("Tệp không có dòng hồ sơ nào.", line_errors=[(1, "Không có dữ liệu.")])
         _refuse_live_codes(cursor)
-        created, updated = _upsert(cursor, timezone.now())
+        created, updated, unchanged = _upsert(cursor, timezone.now())
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
-    result = ImportResult(rows=validator.valid, created=created, updated=updated, sha256=sha256,
-                          seconds=round(_time.perf_counter() - started, 3))
+    result = ImportResult(rows=validator.valid, created=created, updated=updated, unchanged=unchanged,
+                          sha256=sha256, seconds=round(_time.perf_counter() - started, 3))
     audit_record(actor=actor, action="dossiers.dossier.import", object_type="dossiers.dossier",
                  object_label=Path(name).name,
-                 summary=f"Nhập {result.rows:,} hồ sơ từ hệ thống cũ ({created:,} mới, {updated:,} cập nhật) "
-                         f"từ tệp {Path(name).name}".replace(",", "."),
+                 summary=f"Nhập {result.rows:,} hồ sơ từ hệ thống cũ ({created:,} mới, {updated:,} cập nhật, "
+                         f"{unchanged:,} không đổi) từ tệp {Path(name).name}".replace(",", "."),
                  changes={"file": Path(name).name, "sha256": sha256, "rows": result.rows, "created": created,
-                          "updated": updated})
+                          "updated": updated, "unchanged": unchanged})
     return result
 
 

@@ -100,7 +100,7 @@ def statistics_xlsx(stats: dict) -> bytes:
             ws.cell(row=row, column=col).border = border
 
     rows = stats.get("rows") or []
-    lines = [(str(i), r.get("name", ""), r) for i, r in enumerate(rows, start=1)]
+    lines = [(i, r.get("name", ""), r) for i, r in enumerate(rows, start=1)]
     lines.append(("", TOTAL_LABEL, stats))
     for index, (stt, name, figures) in enumerate(lines):
         row = number_row + 1 + index

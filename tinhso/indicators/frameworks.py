@@ -80,7 +80,9 @@ def score_units(framework: Framework, period: Period, units: list[Administrative
         children[c.parent_id].append(c)
     indicator_ids = {c.indicator_id for c in components if c.indicator_id}
     values = _values(units, indicator_ids, period)
-    targets = {(t.indicator_id, t.unit_id, t.level): t for t in Target.objects.filter(framework=framework)}
+    targets: dict[tuple, Target] = {}  # the nearest target year at or after the period
+    for t in Target.objects.filter(framework=framework, year__gte=period.end.year).order_by("-year"):
+        targets[(t.indicator_id, t.unit_id, t.level)] = t
     results = {}
     for unit in units:
         state = {"details": {}, "missing": [], "has_any": False}

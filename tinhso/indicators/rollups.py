@@ -1,4 +1,4 @@
-"""Compact dossier rollups (DossierDailyRollup), kept up to date without the dossiers app knowing.
+"""Compact dossier rollups (DossierDailyRollup: agency × day × channel), kept up to date without the dossiers app knowing.
 
 How they stay fresh:
 - `connect_signals()` (called from IndicatorsConfig.ready) listens to saves and deletes of dossiers.Dossier. Each
@@ -26,7 +26,7 @@ from .models import DossierDailyRollup, RollupDirtyBucket
 
 COUNTERS = ["received", "received_digitised", "resolved_early", "resolved_on_time", "resolved_late",
             "withdrawn", "returned"]
-_TRACKED = ("handling_agency_id", "receiving_agency_id", "procedure_id", "channel", "received_at", "resolved_at",
+_TRACKED = ("handling_agency_id", "receiving_agency_id", "channel", "received_at", "resolved_at",
             "withdrawn_at", "returned_at", "refused_at", "timeliness", "has_digitised_attachments")
 _DAY_FIELDS = ("received_at", "resolved_at", "withdrawn_at", "returned_at")
 _local = threading.local()
@@ -99,11 +99,10 @@ def connect_signals() -> None:
 def mark_dirty(buckets: set[tuple[int, date]]) -> None:
     if not buckets:
         return
-    pending = _pending()
-    first = not pending
-    pending.update(buckets)
-    if first:
-        transaction.on_commit(_flush)
+    # One callback per change: the first to run drains the set, the others find it empty. (A set shared per
+    # thread outlives a rolled-back transaction; recounting its buckets again is harmless.)
+    _pending().update(buckets)
+    transaction.on_commit(_flush)
 
 
 def _flush() -> None:
@@ -153,8 +152,8 @@ def refresh_bucket(*, agency_id: int, day: date) -> int:
     qs = (_dossiers().filter(Q(handling_agency_id=agency_id)
                              | Q(handling_agency__isnull=True, receiving_agency_id=agency_id))
           .filter(within("received_at") | within("resolved_at") | within("withdrawn_at") | within("returned_at"))
-          .values("procedure_id", "channel").annotate(**_count_expressions(within)).order_by())
-    rows = [DossierDailyRollup(agency_id=agency_id, day=day, procedure_id=r["procedure_id"], channel=r["channel"],
+          .values("channel").annotate(**_count_expressions(within)).order_by())
+    rows = [DossierDailyRollup(agency_id=agency_id, day=day, channel=r["channel"],
                                **{c: r[c] for c in COUNTERS}) for r in qs if any(r[c] for c in COUNTERS)]
     with transaction.atomic():
         DossierDailyRollup.objects.filter(agency_id=agency_id, day=day).delete()
@@ -162,17 +161,17 @@ def refresh_bucket(*, agency_id: int, day: date) -> int:
     return len(rows)
 
 
-def refresh_dirty(*, limit: int = 5000) -> int:
-    """Recount the buckets marked dirty; returns how many were refreshed."""
-    done = 0
+def refresh_dirty(*, limit: int = 5000) -> set[date]:
+    """Recount the buckets marked dirty; returns the days they covered."""
+    days: set[date] = set()
     while True:
         batch = list(RollupDirtyBucket.objects.order_by("id")[:limit])
         if not batch:
-            return done
+            return days
         for mark in batch:
             refresh_bucket(agency_id=mark.agency_id, day=mark.day)
+            days.add(mark.day)
         RollupDirtyBucket.objects.filter(id__in=[m.id for m in batch]).delete()
-        done += len(batch)
 
 
 def _local_day_sql(column: str, vendor: str) -> str:
@@ -199,7 +198,7 @@ def rebuild() -> int:
 
     def part(column: str, counters: list[str]) -> str:
         selected = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(counters))
-        return (f"SELECT {agency} AS agency_id, procedure_id, {_local_day_sql(column, vendor)} AS day, channel, "
+        return (f"SELECT {agency} AS agency_id, {_local_day_sql(column, vendor)} AS day, channel, "
                 f"{selected} {base} AND {column} IS NOT NULL")
 
     late = "CASE WHEN timeliness IN ('early', 'on_time') THEN 0 ELSE 1 END"
@@ -217,9 +216,8 @@ def rebuild() -> int:
         cursor.execute(f"DELETE FROM {rollup}")
         cursor.execute(f"DELETE FROM {RollupDirtyBucket._meta.db_table}")
         cursor.execute(
-            f"INSERT INTO {rollup} (agency_id, procedure_id, day, channel, {columns}) "
-            f"SELECT agency_id, procedure_id, day, channel, {sums} FROM ({union}) AS t "
-            f"GROUP BY agency_id, procedure_id, day, channel")
+            f"INSERT INTO {rollup} (agency_id, day, channel, {columns}) "
+            f"SELECT agency_id, day, channel, {sums} FROM ({union}) AS t GROUP BY agency_id, day, channel")
     return DossierDailyRollup.objects.count()
 
 

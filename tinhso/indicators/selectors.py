@@ -435,6 +435,7 @@ def report_period_get(*, user, period_id: int) -> ReportPeriod:
 
 
 def report_list(*, user, period_id: int | None = None, status: str = "", unit: str = "") -> QuerySet:
+    _require_reporting_role(user)
     unit_ids = scoping.admin_unit_ids(user)
     qs = UnitReport.objects.filter(unit_id__in=unit_ids).select_related("period__form", "unit", "submitted_by",
                                                                         "reviewed_by")

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.describe()) from exc
         rate = result.rows / result.seconds if result.seconds else 0
-        self.stdout.write(f"Đã nhập {result.rows:,} hồ sơ ({result.created:,} mới, {result.updated:,} cập nhật) "
+        self.stdout.write(f"Đã nhập {result.rows:,} hồ sơ ({result.created:,} mới, {result.updated:,} cập nhật, "
+                          f"{result.unchanged:,} không đổi) "
                           f"trong {result.seconds:.2f} giây (~{rate:,.0f} dòng/giây). "
                           f"SHA-256: {result.sha256}".replace(",", "."))

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         try:
             root = unit_by_code(options["unit"]) if options["unit"] else default_unit()
             if options["dirty_only"]:
-                self.stdout.write(f"Đã đếm lại {rollups.refresh_dirty()} ô tổng hợp.")
+                self.stdout.write(f"Đã đếm lại các ô tổng hợp của {len(rollups.refresh_dirty())} ngày.")
             else:
                 self.stdout.write(f"Đã dựng lại {rollups.rebuild()} dòng tổng hợp hồ sơ.")
             counts = computed_values_refresh(actor=None, root=root)

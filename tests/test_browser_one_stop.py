@@ -1,0 +1,116 @@
+"""In Debian's Chromium, the whole one-stop-shop path of one dossier:
+
+a citizen submits online; the clerk receives; the officer requests a supplement; the citizen supplements;
+the leader approves; the result is issued and returned; the citizen sees it and rates it; the report counts it.
+"""
+
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from conftest import build_world
+from tinhso.accounts.tests.factories import PASSWORD
+from tinhso.dossiers.models import Dossier
+from tinhso.procedures.services import procedures_import
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PROCEDURE = {
+    "code": "2.000635", "name": "Cấp bản sao trích lục hộ tịch", "field": "Hộ tịch", "levels": ["province"],
+    "agencies": ["000.00.03.H56"], "legal_basis": ["Luật Hộ tịch năm 2014"],
+    "processing_time": {"value": 3, "unit": "working_days"}, "fee_text": "8.000 đồng/bản", "fee_amount": 8000,
+    "papers": [{"name": "Tờ khai đề nghị cấp bản sao trích lục", "originals": 1, "copies": 0}],
+    "result": "Bản sao trích lục hộ tịch", "online_level": "toan_trinh",
+    "form_fields": [{"name": "copies", "label": "Số bản sao đề nghị cấp", "type": "number", "required": True}],
+}
+
+
+def _login(browser, base: str, username: str):
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_selector("text=Đăng xuất")
+    return page
+
+
+def _act(page, action: str, *, note: str = "", file_path=None):
+    form = page.locator(f"form[data-action={action}]")
+    if note:
+        form.locator("textarea[name=note]").fill(note)
+    if file_path:
+        form.locator("input[name=files]").set_input_files(str(file_path))
+    with page.expect_response(lambda r: "/thao-tac/" in r.url) as response:
+        form.locator("button[type=submit]").click()
+    assert response.value.status == 200, response.value.text()
+    page.wait_for_selector("#dossier-panel .done")
+
+
+def test_a_dossier_goes_from_online_submission_to_rating_and_is_counted(live_server, browser, tmp_path):
+    world = build_world()
+    procedures_import(actor=None, records=[PROCEDURE])
+    base = live_server.url
+    pdf = tmp_path / "to-khai.pdf"
+    pdf.write_bytes(PDF)
+
+    citizen = _login(browser, base, "citizen")
+    citizen.goto(f"{base}/ho-so/nop/2.000635/")
+    citizen.fill("input[name=applicant_name]", "Nguyễn Thị Dân")
+    citizen.fill("input[name=applicant_citizen_id]", "038190000123")
+    citizen.fill("input[name=applicant_phone]", "0912345678")
+    citizen.select_option("select[name=applicant_unit_code]", world.commune.code)
+    citizen.fill("input[name=applicant_address]", "Thôn 3")
+    citizen.fill("input[name=fd_copies]", "2")
+    citizen.set_input_files("input[name=attachments]", str(pdf))
+    citizen.click("button:has-text('Nộp hồ sơ')")
+    code = citizen.locator("#dossier-code").inner_text().strip()
+    assert re.fullmatch(r"000\.01\.01\.H56-\d{6}-0001", code), code
+    assert citizen.locator("#appointment").inner_text().strip()
+
+    clerk = _login(browser, base, "receiving.officer")
+    clerk.goto(f"{base}/ho-so/{code}/")
+    _act(clerk, "receive")
+    assert clerk.locator("#dossier-status").inner_text() == "Đã tiếp nhận"
+
+    officer = _login(browser, base, "processing.officer")
+    officer.goto(f"{base}/ho-so/{code}/")
+    _act(officer, "request_supplement", note="Bổ sung bản chụp giấy khai sinh.")
+    assert officer.locator("#dossier-status").inner_text() == "Chờ bổ sung"
+
+    citizen.goto(f"{base}/ho-so/{code}/")
+    assert "Bổ sung bản chụp giấy khai sinh." in citizen.locator("#dossier-panel").inner_text()
+    _act(citizen, "supplement", note="Đã bổ sung.", file_path=pdf)
+
+    leader = _login(browser, base, "agency.leader")
+    leader.goto(f"{base}/ho-so/{code}/")
+    _act(leader, "approve")
+    officer.goto(f"{base}/ho-so/{code}/")
+    _act(officer, "issue_result")
+
+    clerk.goto(f"{base}/ho-so/{code}/")
+    _act(clerk, "return_result")
+    assert clerk.locator("#dossier-status").inner_text() == "Đã trả kết quả"
+
+    citizen.goto(f"{base}/ho-so/{code}/")
+    assert citizen.locator("#dossier-status").inner_text() == "Đã trả kết quả"
+    citizen.check("input[name=score][value='5']")
+    citizen.fill("textarea[name=comment]", "Nhanh, chu đáo.")
+    citizen.click("button:has-text('Gửi đánh giá')")
+    citizen.wait_for_selector("text=5/5")
+
+    dossier = Dossier.objects.get(code=code)
+    assert dossier.status == "returned" and dossier.rating.score == 5
+    assert [e.to_status for e in dossier.events.all()][:3] == ["submitted", "received", "supplement_requested"]
+
+    admin = _login(browser, base, "province.admin")
+    today = timezone.localdate().isoformat()
+    admin.goto(f"{base}/api/v1/statistics/dossiers?unit=38&date_from={today}&date_to={today}")
+    figures = json.loads(admin.locator("body").inner_text())
+    assert figures["new_online"] == 1 and figures["resolved_total"] == 1 and figures["returned"] == 1
+    assert figures["online_rate"] in ("100.00", 100.0, "100.0")
