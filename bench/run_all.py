@@ -43,11 +43,27 @@ def bench_import(workdir: Path, agencies, procedures) -> None:
     with common.timed("writing the CSV file (not counted)"):
         write_csv(path, common.history_rows(ROWS, agencies, procedures))
     print(f"  file: {path.stat().st_size / 1e6:.0f} MB")
+    from django.db import connection, transaction
+
+    from tinhso.dossiers import importing
+
+    # Our part alone: parse + validate + binary COPY into the staging table, rolled back.
+    start = time.perf_counter()
+    with transaction.atomic(), path.open(encoding="utf-8", newline="") as f, connection.cursor() as cursor:
+        importing._create_staging(cursor)
+        importing._fill_staging(cursor, importing._Validator().rows(importing._csv_records(f)))
+        transaction.set_rollback(True)
+    seconds = time.perf_counter() - start
+    print(f"  validation + COPY into the staging table: {seconds:.2f} s → {ROWS / seconds:,.0f} rows/s")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_index WHERE indrelid = 'dossiers_dossier'::regclass")
+        indexes = cursor.fetchone()[0]
     start = time.perf_counter()
     result = dossiers_import_file(actor=None, path=path)
     seconds = time.perf_counter() - start
     print(f"  imported {result.rows:,} rows ({result.created:,} new) in {seconds:.2f} s "
-          f"→ {result.rows / seconds:,.0f} rows/s (target ≥ 50,000)")
+          f"→ {result.rows / seconds:,.0f} rows/s end to end (target ≥ 50,000; the dossier table has {indexes} "
+          "indexes and 3 foreign keys to maintain per row)")
     subset = workdir / "reimport.csv"
     with path.open(encoding="utf-8") as src, subset.open("w", encoding="utf-8") as dst:
         for i, line in enumerate(src):
@@ -59,8 +75,6 @@ def bench_import(workdir: Path, agencies, procedures) -> None:
     seconds = time.perf_counter() - start
     print(f"  re-imported the first {again.rows:,} rows ({again.unchanged:,} unchanged, {again.updated} updated, "
           f"{again.created} new) in {seconds:.2f} s → {again.rows / seconds:,.0f} rows/s")
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE dossiers_dossier")
 
@@ -238,6 +252,9 @@ def main() -> None:
         bench_import(workdir, agencies, procedures)
         bench_statistics(workdir, province)
         bench_lookup(admin, officer)
+    import bench_dashboard  # the IOC dashboard's first byte over the same dossiers
+
+    bench_dashboard.measure(province)
 
 
 if __name__ == "__main__":

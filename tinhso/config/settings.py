@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tinhso.procedures",
     "tinhso.dossiers",
     "tinhso.indicators",
+    "tinhso.dashboard",
     "tinhso.api",
     "tinhso.demo",
 ]
@@ -150,6 +151,9 @@ SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# One-stop shop: the largest accepted attachment, and office hours for deadlines (tinhso.core.calendar).
+TINHSO_MAX_ATTACHMENT_MB = int(os.environ.get("TINHSO_MAX_ATTACHMENT_MB", "10"))
 
 # The province this installation serves (official GSO code); set by `tinhso demo --province`.
 TINHSO_PROVINCE_CODE = os.environ.get("TINHSO_PROVINCE_CODE", "")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("nhat-ky/", include("tinhso.audit.urls")),
     path("thong-ke/", include("tinhso.dossiers.stats_urls")),
     path("chi-so/", include("tinhso.indicators.urls")),
+    path("dashboard/", include("tinhso.dashboard.urls")),
     path("api/v1/", api.urls),
 ]

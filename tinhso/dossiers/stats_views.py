@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tinhso.core.exceptions import DomainError, PermissionDenied
 
-from .reports import DATA_KEYS, ROW_LABELS, statistics_xlsx, xlsx_filename
+from .reports import DATA_KEYS, ROW_LABELS, period_text, statistics_xlsx, xlsx_filename
 from .statistics import (
     GROUP_BY_CHOICES,
     dossier_statistics,
@@ -56,6 +56,19 @@ def _statistics(request, params: dict) -> dict:
                               group_by=params["group_by"])
 
 
+def _number(value) -> str:
+    """Vietnamese number display: 74.278 and 4,86."""
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _cells(figures: dict) -> list[str]:
+    return [_number(figures[key]) for key in DATA_KEYS]
+
+
 def _period_choices() -> list[tuple[str, str]]:
     year = timezone.localdate().year
     specs = []
@@ -76,10 +89,14 @@ def statistics_page(request):
     except DomainError as exc:
         error = exc.describe()
     context = {
-        "params": params, "stats": stats, "error": error, "data_keys": DATA_KEYS,
+        "params": params, "stats": stats, "error": error, "query": request.GET.urlencode(),
         "row_label": ROW_LABELS.get(params["group_by"], ROW_LABELS["agency"]),
-        "query": request.GET.urlencode(),
+        "show_keys": params["group_by"] in ("agency", "procedure"),
     }
+    if stats is not None:
+        context.update(period_text=period_text(stats), total_cells=_cells(stats),
+                       table_rows=[{**row, "cells": _cells(row)} for row in stats["rows"]],
+                       summary={k: _number(stats[k]) for k in DATA_KEYS})
     if request.htmx:
         return render(request, "dossiers/statistics_table.html", context)
     choices = statistics_scope_choices(actor=request.user)

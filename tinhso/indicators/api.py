@@ -5,7 +5,7 @@ or a token, so that staff see below the province with the same routes.
 """
 
 from django.http import FileResponse
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tinhso.accounts.auth import session_or_token
@@ -43,6 +43,7 @@ from .schemas import (
 )
 
 router = Router()
+MAX_ID = 2**62
 
 
 def _anonymous(request):
@@ -135,14 +136,14 @@ def list_values(request, filters: Query[ValueFilter]):
 
 @router.get("/values/{value_id}/versions", response={200: list[ValueOut], **ERROR_RESPONSES}, auth=PUBLIC_READ,
             summary="Các phiên bản của một giá trị (lịch sử đính chính)")
-def value_versions(request, value_id: int):
+def value_versions(request, value_id: int = Path(..., ge=1, le=MAX_ID)):
     value = selectors.value_get(value_id=value_id, user=_anon_or_user(request))
     return list(selectors.value_versions(value=value))
 
 
 @router.post("/values/{value_id}/corrections", response={201: ValueOut, **ERROR_RESPONSES},
              summary="Đính chính giá trị báo cáo hoặc công bố (tạo phiên bản mới)")
-def correct_value(request, value_id: int, payload: CorrectionIn):
+def correct_value(request, payload: CorrectionIn, value_id: int = Path(..., ge=1, le=MAX_ID)):
     value = selectors.value_get(value_id=value_id, user=request.user)
     return Status(201, services.value_correct(actor=request.user, value=value, new_value=payload.value,
                                               reason=payload.reason, numerator=payload.numerator,
@@ -220,7 +221,7 @@ def create_report_period(request, payload: ReportPeriodIn):
 
 @router.post("/report-periods/{period_id}/status", response={200: ReportPeriodOut, **ERROR_RESPONSES},
              summary="Mở hoặc đóng kỳ báo cáo")
-def set_report_period_status(request, period_id: int, payload: PeriodStatusIn):
+def set_report_period_status(request, payload: PeriodStatusIn, period_id: int = Path(..., ge=1, le=MAX_ID)):
     period = selectors.report_period_get(user=request.user, period_id=period_id)
     if payload.status not in (PeriodStatus.OPEN, PeriodStatus.CLOSED):
         raise ValidationError.for_field("status", "Dùng open hoặc closed.")
@@ -229,7 +230,7 @@ def set_report_period_status(request, period_id: int, payload: PeriodStatusIn):
 
 @router.get("/report-periods/{period_id}/completeness", response={200: CompletenessOut, **ERROR_RESPONSES},
             summary="Tình hình nộp báo cáo của các đơn vị")
-def report_completeness(request, period_id: int):
+def report_completeness(request, period_id: int = Path(..., ge=1, le=MAX_ID)):
     return selectors.completeness(period=selectors.report_period_get(user=request.user, period_id=period_id))
 
 
@@ -262,13 +263,13 @@ def create_report(request, payload: ReportIn):
 
 
 @router.get("/reports/{report_id}", response={200: ReportDetailOut, **ERROR_RESPONSES}, summary="Chi tiết báo cáo")
-def get_report(request, report_id: int):
+def get_report(request, report_id: int = Path(..., ge=1, le=MAX_ID)):
     return _report_detail(selectors.report_get(user=request.user, report_id=report_id))
 
 
 @router.put("/reports/{report_id}/values", response={200: ReportDetailOut, **ERROR_RESPONSES},
             summary="Nhập số liệu báo cáo (bản nháp hoặc bị trả lại)")
-def save_report_values(request, report_id: int, payload: ReportValuesIn):
+def save_report_values(request, payload: ReportValuesIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
     report = selectors.report_get(user=request.user, report_id=report_id)
     report = services.report_save_values(actor=request.user, report=report,
                                          values=[v.dict() for v in payload.values], note=payload.note)
@@ -277,7 +278,7 @@ def save_report_values(request, report_id: int, payload: ReportValuesIn):
 
 @router.post("/reports/{report_id}/submit", response={200: ReportDetailOut, **ERROR_RESPONSES},
              summary="Gửi báo cáo để duyệt")
-def submit_report(request, report_id: int):
+def submit_report(request, report_id: int = Path(..., ge=1, le=MAX_ID)):
     report = services.report_submit(actor=request.user,
                                     report=selectors.report_get(user=request.user, report_id=report_id))
     return _report_detail(report)
@@ -285,7 +286,7 @@ def submit_report(request, report_id: int):
 
 @router.post("/reports/{report_id}/return", response={200: ReportDetailOut, **ERROR_RESPONSES},
              summary="Trả lại báo cáo kèm ý kiến")
-def return_report(request, report_id: int, payload: ReviewIn):
+def return_report(request, payload: ReviewIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
     report = services.report_return(actor=request.user, comment=payload.comment,
                                     report=selectors.report_get(user=request.user, report_id=report_id))
     return _report_detail(report)
@@ -293,7 +294,7 @@ def return_report(request, report_id: int, payload: ReviewIn):
 
 @router.post("/reports/{report_id}/approve", response={200: ReportDetailOut, **ERROR_RESPONSES},
              summary="Duyệt báo cáo (khóa báo cáo, ghi nhận số liệu)")
-def approve_report(request, report_id: int, payload: ReviewIn):
+def approve_report(request, payload: ReviewIn, report_id: int = Path(..., ge=1, le=MAX_ID)):
     report = services.report_approve(actor=request.user, comment=payload.comment,
                                      report=selectors.report_get(user=request.user, report_id=report_id))
     return _report_detail(report)
@@ -301,7 +302,8 @@ def approve_report(request, report_id: int, payload: ReviewIn):
 
 @router.post("/reports/{report_id}/evidence", response={201: EvidenceOut, **ERROR_RESPONSES},
              summary="Đính kèm minh chứng (PDF, JPEG, PNG, XLSX, DOCX)")
-def upload_evidence(request, report_id: int, file: File[UploadedFile], name: Form[str] = ""):
+def upload_evidence(request, file: File[UploadedFile], report_id: int = Path(..., ge=1, le=MAX_ID),
+                    name: Form[str] = ""):
     report = selectors.report_get(user=request.user, report_id=report_id)
     content = file.read(services.MAX_EVIDENCE_BYTES + 1)
     return Status(201, services.report_add_evidence(actor=request.user, report=report,
@@ -311,7 +313,7 @@ def upload_evidence(request, report_id: int, file: File[UploadedFile], name: For
 @router.get("/reports/{report_id}/evidence/{evidence_id}", response={200: str, **ERROR_RESPONSES},
             summary="Tải tệp minh chứng", openapi_extra={"responses": {200: {"content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}})
-def download_evidence(request, report_id: int, evidence_id: int):
+def download_evidence(request, report_id: int = Path(..., ge=1, le=MAX_ID), evidence_id: int = Path(..., ge=1, le=MAX_ID)):
     report = selectors.report_get(user=request.user, report_id=report_id)
     evidence = selectors.evidence_get(user=request.user, report=report, evidence_id=evidence_id)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,

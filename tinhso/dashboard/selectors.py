@@ -1,0 +1,486 @@
+"""View models of the IOC dashboard: every table a page shows is built here once, as rows of display cells, and
+rendered from the same rows as HTML, CSV and XLSX (exports.py) — so an export holds exactly what the page shows.
+
+The dashboard reads indicators only (tinhso.indicators.selectors and its models), never dossiers. Reads added
+here on top of the indicators' selectors: the scope of a user's drill-down (`detail_unit_ids`), the latest values
+of one agency (`agency_latest_values`) and the frameworks that score an indicator (`frameworks_scoring`).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from tinhso.accounts import scoping
+from tinhso.core.exceptions import NotFound, PermissionDenied
+from tinhso.indicators import selectors as indicators
+from tinhso.indicators.choices import Comparator, GovLevel, Pillar, SourceKind
+from tinhso.indicators.models import Framework, Indicator, IndicatorValue, Ranking
+from tinhso.indicators.periods import Period, parse_period
+from tinhso.org.choices import UnitLevel
+from tinhso.org.models import AdministrativeUnit, Agency
+from tinhso.org.selectors import unit_descendant_ids
+
+from .formatting import excel_format, shown_decimals, shown_value, vn_month_or_day, vn_number
+
+# The public overview is the same for every visitor: kept for a short while per (unit, year). The indicator
+# values behind it change only when the background refresh or a report approval runs.
+OVERVIEW_CACHE_SECONDS = getattr(settings, "TINHSO_DASHBOARD_CACHE_SECONDS", 30)
+SOURCE_LABELS = dict(SourceKind.choices)
+LEVEL_LABELS = dict(GovLevel.choices)
+COMPARATOR_LABELS = dict(Comparator.choices)
+KIND_LABELS = {"year": "Năm", "half": "6 tháng", "quarter": "Quý", "month": "Tháng", "custom": "Khác"}
+NONE = "—"
+
+
+# --- the table model ----------------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    text: str
+    number: float | int | None = None  # the number as displayed, written as a number into the spreadsheet
+    number_format: str = ""
+    numeric: bool = False
+    status: str = ""  # achieved | on_track | close | behind: shown as a badge
+    href: str = ""
+    title: str = ""
+
+
+@dataclass
+class Row:
+    cells: list[Cell]
+    css: str = ""
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    empty_text: str = "Chưa có số liệu trong kỳ này."
+    numeric_columns: frozenset = frozenset()
+
+
+@dataclass
+class Page:
+    title: str
+    subtitle: str
+    tables: list[Table]
+    filename: str  # without extension
+
+
+# --- cells ------------------------------------------------------------------------------------------------------
+
+def _suffix(unit_of_measure: str) -> str:
+    """What follows a value: "%" and "tỷ đồng" are shown, a count or a rank is a bare number."""
+    return "" if unit_of_measure in ("", "số lượng", "thứ hạng") else unit_of_measure
+
+
+def number_cell(value: float | None, suffix: str = "") -> Cell:
+    if value is None:
+        return Cell(NONE, numeric=True)
+    text = vn_number(value) + (f" {suffix}" if suffix else "")
+    return Cell(text, number=shown_value(value), number_format=excel_format(shown_decimals(value), suffix),
+                numeric=True)
+
+
+def value_cell(row: dict) -> Cell:
+    unit_of_measure = row.get("unit_of_measure") or ""
+    if unit_of_measure.startswith("thứ hạng") and row.get("denominator"):
+        return Cell(f"{vn_number(row['value'])}/{vn_number(row['denominator'])}", numeric=True)  # "15/63"
+    return number_cell(row["value"], _suffix(unit_of_measure))
+
+
+def ratio_cell(row: dict) -> Cell:
+    numerator, denominator = row.get("numerator"), row.get("denominator")
+    if numerator is None or denominator is None or (row.get("unit_of_measure") or "").startswith("thứ hạng"):
+        return Cell(NONE, numeric=True)
+    return Cell(f"{vn_number(numerator)}/{vn_number(denominator)}", numeric=True)
+
+
+def target_text(target: dict | None, unit_of_measure: str) -> str:
+    if not target:
+        return NONE
+    suffix = _suffix(unit_of_measure)
+    comparator = COMPARATOR_LABELS.get(target["comparator"], target["comparator"])
+    return f"{comparator} {vn_number(target['value'])}" + (f" {suffix}" if suffix else "")
+
+
+def status_cell(target: dict | None) -> Cell:
+    if not target or not target.get("status"):
+        return Cell(NONE)
+    return Cell(target["status_label"], status=target["status"])
+
+
+def provenance_text(row: dict) -> str:
+    """Where the figure comes from: the article's sentence, file and date; the approved report; or nothing."""
+    provenance = row.get("provenance") or {}
+    text = ""
+    if row.get("source") == SourceKind.PUBLISHED and provenance.get("quote"):
+        text = f"“{provenance['quote']}” — {provenance.get('source_file', '')}"
+        if provenance.get("article_date"):
+            text += f", {vn_month_or_day(provenance['article_date'])}"
+    elif row.get("source") == SourceKind.REPORTED and provenance.get("report_period"):
+        text = f"Báo cáo kỳ {provenance['report_period']}"
+        if provenance.get("evidence"):
+            text += f"; minh chứng: {', '.join(provenance['evidence'])}"
+    if (row.get("version") or 1) > 1:
+        text = (text + " · " if text else "") + f"phiên bản {row['version']}"
+    return text or NONE
+
+
+def owner_text(row: dict) -> str:
+    name = row.get("unit_name") or NONE
+    return f"{name} (số liệu lịch sử)" if row.get("is_history") else name
+
+
+def indicator_url(code: str, *, unit: AdministrativeUnit | None = None, **params) -> str:
+    query = {k: v for k, v in {"unit": unit.code if unit is not None else "", **params}.items() if v}
+    return reverse("dashboard:indicator", args=[code]) + (f"?{urlencode(query)}" if query else "")
+
+
+VALUE_COLUMNS = {
+    "indicator": "Chỉ tiêu", "period": "Kỳ", "owner": "Đơn vị", "agency": "Cơ quan", "level": "Cấp",
+    "value": "Giá trị", "ratio": "Tử số/mẫu số", "unit": "Số liệu của", "target_2025": "Mục tiêu 2025",
+    "status_2025": "Đánh giá 2025", "target_2030": "Mục tiêu 2030", "status_2030": "Đánh giá 2030",
+    "target": "Mục tiêu gần nhất", "status": "Đánh giá", "source": "Nguồn", "provenance": "Căn cứ số liệu",
+}
+NUMERIC_KEYS = {"value", "ratio"}
+OVERVIEW_KEYS = ["indicator", "level", "value", "ratio", "period", "unit", "target_2025", "status_2025",
+                 "target_2030", "status_2030", "source", "provenance"]
+
+
+def value_table(*, key: str, caption: str, rows: list[dict], keys: list[str], link_unit=None,
+                owner_links: dict[str, str] | None = None, empty_text: str = "") -> Table:
+    """One table of indicator values (rows from indicators.selectors), with the columns named by `keys`."""
+    owner_links = owner_links or {}
+    table = Table(key=key, caption=caption, columns=[VALUE_COLUMNS[k] for k in keys],
+                  numeric_columns=frozenset(i for i, k in enumerate(keys) if k in NUMERIC_KEYS))
+    if empty_text:
+        table.empty_text = empty_text
+    for row in rows:
+        unit_of_measure = row.get("unit_of_measure") or ""
+        cells = []
+        for k in keys:
+            if k == "indicator":
+                cells.append(Cell(row["name"], href=indicator_url(row["indicator"], unit=link_unit,
+                                                                  level=row.get("level") or "")))
+            elif k == "period":
+                cells.append(Cell(row["period_label"]))
+            elif k in ("owner", "agency"):
+                owner_key = row.get("key") or ""
+                cells.append(Cell(row.get("name") or NONE, href=owner_links.get(owner_key, "")))
+            elif k == "level":
+                cells.append(Cell(LEVEL_LABELS.get(row.get("level") or "", NONE)))
+            elif k == "value":
+                cells.append(value_cell(row))
+            elif k == "ratio":
+                cells.append(ratio_cell(row))
+            elif k == "unit":
+                cells.append(Cell(owner_text(row)))
+            elif k in ("target_2025", "target_2030"):
+                cells.append(Cell(target_text(row.get(k), unit_of_measure)))
+            elif k in ("status_2025", "status_2030"):
+                cells.append(status_cell(row.get("target_" + k.split("_")[1])))
+            elif k == "target":
+                nearest = None if row.get("target") is None else {
+                    "comparator": row["target_comparator"], "value": row["target"]}
+                text = target_text(nearest, unit_of_measure)
+                cells.append(Cell(text if nearest is None else f"{text} ({row['target_year']})"))
+            elif k == "status":
+                cells.append(Cell(row["status_label"], status=row["status"]) if row.get("status") else Cell(NONE))
+            elif k == "source":
+                cells.append(Cell(SOURCE_LABELS.get(row.get("source"), row.get("source") or NONE)))
+            elif k == "provenance":
+                provenance = row.get("provenance") or {}
+                cells.append(Cell(provenance_text(row), title=provenance.get("source_file", "")))
+        table.rows.append(Row(cells, css="hist" if row.get("is_history") else ""))
+    return table
+
+
+# --- scope of the drill-down ------------------------------------------------------------------------------------
+
+def detail_unit_ids(user) -> set[int]:
+    """Units below the province whose figures the user may open: the units they administer (and below), and the
+    unit of each agency they work for (and below: a provincial department follows the communes)."""
+    if not indicators.can_see_detail(user):
+        return set()
+    ids = set(scoping.admin_unit_ids(user))
+    agency_units = set(Agency.objects.filter(pk__in=scoping.agency_ids_for(user)).values_list("unit_id", flat=True))
+    for unit in AdministrativeUnit.objects.filter(pk__in=agency_units - ids):
+        ids |= unit_descendant_ids(unit=unit)
+    return ids
+
+
+def check_detail(user, unit: AdministrativeUnit, visible: set[int] | None = None) -> None:
+    """Province figures are public; below, a role (403 without) whose scope covers the unit (404 outside)."""
+    if unit.level == UnitLevel.PROVINCE:
+        return
+    indicators.check_unit_visible(user, unit)
+    visible = detail_unit_ids(user) if visible is None else visible
+    if unit.pk not in visible:
+        raise NotFound(f"Không có số liệu của đơn vị “{unit.code}” trong phạm vi được xem.")
+
+
+def agency_get(*, identifier_code: str, user) -> Agency:
+    agency = Agency.objects.select_related("unit", "unit__parent").filter(
+        identifier_code=identifier_code.upper()).first()
+    if agency is None:
+        raise NotFound(f"Không có cơ quan mã định danh “{identifier_code}”.")
+    if not indicators.can_see_detail(user):
+        raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem số liệu theo cơ quan.")
+    if agency.unit_id not in detail_unit_ids(user):
+        raise NotFound(f"Không có cơ quan mã định danh “{identifier_code}” trong phạm vi được xem.")
+    return agency
+
+
+def drill_down(*, unit: AdministrativeUnit, user, visible: set[int] | None = None) -> dict:
+    """The communes and agencies under the unit that the user may open (empty for the public)."""
+    if not indicators.can_see_detail(user):
+        return {"communes": [], "agencies": [], "allowed": False}
+    visible = detail_unit_ids(user) if visible is None else visible
+    communes = [u for u in AdministrativeUnit.objects.filter(parent=unit, valid_to__isnull=True).order_by("name")
+                if u.pk in visible]
+    agencies = list(Agency.objects.filter(unit=unit).order_by("identifier_code")) if unit.pk in visible else []
+    return {"communes": communes, "agencies": agencies, "allowed": True}
+
+
+# --- periods ----------------------------------------------------------------------------------------------------
+
+def year_choices(*, unit: AdministrativeUnit) -> list[int]:
+    years = {parse_period(p["spec"]).end.year for p in indicators.period_choices(unit=unit)}
+    return sorted(years, reverse=True)
+
+
+def _agency_year_choices(agency: Agency) -> list[int]:
+    ends = IndicatorValue.objects.filter(agency=agency, is_current=True).values_list("period_end", flat=True)
+    return sorted({d.year for d in ends.distinct()}, reverse=True)
+
+
+def _subtitle(unit_name: str, year: int | None) -> str:
+    return f"{unit_name} · " + (f"năm {year}" if year else "số liệu mới nhất")
+
+
+# --- the overview and a unit's page -----------------------------------------------------------------------------
+
+LEVEL_ORDER = {"": 0, GovLevel.PROVINCE: 1, GovLevel.DISTRICT: 2, GovLevel.COMMUNE: 3}
+
+
+def pillar_tables(*, rows: list[dict], link_unit: AdministrativeUnit, key_prefix: str) -> list[Table]:
+    """One table per pillar; an indicator's levels read from the top down (province, district, commune)."""
+    first_seen: dict[str, int] = {}
+    for position, row in enumerate(rows):
+        first_seen.setdefault(row["indicator"], position)
+    rows = sorted(rows, key=lambda r: (first_seen[r["indicator"]], LEVEL_ORDER.get(r["level"] or "", 9),
+                                       r["is_history"]))
+    tables = []
+    for pillar, label in Pillar.choices:
+        mine = [r for r in rows if r["pillar"] == pillar]
+        tables.append(value_table(key=f"{key_prefix}-{pillar}", caption=label, rows=mine, keys=OVERVIEW_KEYS,
+                                  link_unit=link_unit))
+    return tables
+
+
+def _build_unit_page(*, unit: AdministrativeUnit, year: int | None) -> Page:
+    rows = indicators.latest_values(unit=unit, year=year, user=None)  # access is checked by the caller
+    title = ("Bảng điều hành chuyển đổi số" if unit.level == UnitLevel.PROVINCE
+             else "Chỉ tiêu chuyển đổi số của đơn vị")
+    return Page(title=f"{title} — {unit.name}", subtitle=_subtitle(unit.name, year),
+                tables=pillar_tables(rows=rows, link_unit=unit, key_prefix="tru-cot"),
+                filename=f"bang-dieu-hanh-{unit.code}-{year or 'moi-nhat'}")
+
+
+def overview(*, unit: AdministrativeUnit, year: int | None = None) -> dict:
+    """The public overview of a province: per pillar each indicator's latest value and its status against the
+    2025 and 2030 targets. Read from IndicatorValue only, and cached per (unit, year) for a short while."""
+    if unit.level != UnitLevel.PROVINCE:
+        raise PermissionDenied("Trang tổng quan công khai chỉ dành cho cấp tỉnh.")
+    key = f"dashboard:overview:v1:{unit.pk}:{year or 0}"
+    data = cache.get(key)
+    if data is None:
+        data = {"page": _build_unit_page(unit=unit, year=year), "years": year_choices(unit=unit),
+                "predecessors": [u.name for u in indicators.predecessor_units(unit)]}
+        cache.set(key, data, OVERVIEW_CACHE_SECONDS)
+    return data
+
+
+def unit_page(*, unit: AdministrativeUnit, user, year: int | None = None) -> dict:
+    """A commune's (or any unit's) page for an officer whose scope covers it."""
+    check_detail(user, unit)
+    return {"page": _build_unit_page(unit=unit, year=year), "years": year_choices(unit=unit)}
+
+
+# --- an agency's page -------------------------------------------------------------------------------------------
+
+def _preference(value: IndicatorValue) -> tuple:
+    """As indicators.selectors.latest_values: latest, then the longer period, then computed before reported."""
+    return (value.period_end, value.period_end - value.period_start,
+            -indicators.SOURCE_PRIORITY.get(value.source, 9))
+
+
+def agency_latest_values(*, agency: Agency, year: int | None = None) -> list[dict]:
+    """Per indicator (and level) the agency's latest current value, judged by the targets of its unit."""
+    qs = IndicatorValue.objects.filter(agency=agency, is_current=True, indicator__is_active=True) \
+        .select_related("indicator")
+    if year:
+        qs = qs.filter(period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
+    best: dict[tuple, IndicatorValue] = {}
+    for value in qs:
+        key = (value.indicator_id, value.level)
+        if key not in best or _preference(value) > _preference(best[key]):
+            best[key] = value
+    book = indicators.TargetBook({k[0] for k in best})
+    rows = []
+    for value in best.values():
+        row = indicators.value_row(value, book=book, owner=agency.unit)
+        row.update(unit_name=agency.name, agency_code=agency.identifier_code)
+        rows.append(row)
+    order = {c: i for i, c in enumerate(Pillar.values)}
+    positions = dict(Indicator.objects.values_list("code", "position"))
+    rows.sort(key=lambda r: (order.get(r["pillar"], 9), positions.get(r["indicator"], 0), r["level"] or ""))
+    return rows
+
+
+def agency_page(*, agency: Agency, year: int | None = None) -> dict:
+    rows = agency_latest_values(agency=agency, year=year)
+    page = Page(title=f"Chỉ tiêu chuyển đổi số — {agency.name}", subtitle=_subtitle(agency.name, year),
+                tables=pillar_tables(rows=rows, link_unit=agency.unit, key_prefix="co-quan"),
+                filename=f"chi-tieu-{agency.identifier_code}-{year or 'moi-nhat'}")
+    return {"page": page, "years": _agency_year_choices(agency)}
+
+
+# --- an indicator's page ----------------------------------------------------------------------------------------
+
+def frameworks_scoring(indicator: Indicator) -> list[tuple[Framework, object]]:
+    """(framework, component) pairs of the frameworks one of whose components is this indicator."""
+    pairs, seen = [], set()
+    for framework in Framework.objects.filter(components__indicator=indicator).distinct().order_by("code"):
+        component = framework.components.filter(indicator=indicator).order_by("position").first()
+        if framework.pk not in seen:
+            seen.add(framework.pk)
+            pairs.append((framework, component))
+    return pairs
+
+
+def ranking_table(*, framework: Framework, component, period: Period, user) -> Table | None:
+    """The framework's ranking for the period (else its latest), with this indicator's component score."""
+    have = Ranking.objects.filter(framework=framework, period_start=period.start, period_end=period.end).exists()
+    if not have:
+        periods = indicators.ranking_periods(framework=framework)
+        if not periods:
+            return None
+        period = parse_period(periods[0]["spec"])
+    data = indicators.ranking(framework=framework, period=period, user=user)
+    columns = ["Hạng", "Đơn vị", f"Điểm “{component.name}” (tối đa {vn_number(component.points)})",
+               f"Tổng điểm (tối đa {vn_number(framework.max_points)})", "Xếp hạng"]
+    table = Table(key=f"xep-hang-{framework.code}", caption=f"{framework.name} — {data['period_label']}",
+                  columns=columns, numeric_columns=frozenset({0, 2, 3}),
+                  empty_text="Chưa có kết quả xếp hạng.")
+    for r in data["rows"]:
+        component_score = (r["details"].get("components") or {}).get(component.code)
+        table.rows.append(Row([number_cell(r["rank"]), Cell(r["unit_name"]), number_cell(component_score),
+                               number_cell(r["score"]), Cell(r["label"])]))
+    return table
+
+
+def _chart(rows: list[dict], indicator: Indicator) -> dict:
+    """The trend chart's data: one series per government level, from the same rounded numbers as the table."""
+    periods = sorted({(r["period_end"], r["period_start"], r["period_label"]) for r in rows})
+    labels = [p[2] for p in periods]
+    index = {(p[1], p[0]): i for i, p in enumerate(periods)}
+    series: dict[str, dict] = {}
+    for r in rows:
+        name = LEVEL_LABELS.get(r["level"] or "", indicator.name) if r["level"] else indicator.name
+        entry = series.setdefault(r["level"] or "", {"name": name, "data": [None] * len(labels), "targets": {}})
+        entry["data"][index[(r["period_start"], r["period_end"])]] = shown_value(r["value"])
+        for year in (2025, 2030):
+            target = r.get(f"target_{year}")
+            if target:
+                entry["targets"][year] = {"value": target["value"],
+                                          "label": f"Mục tiêu {year}: {target_text(target, indicator.unit_of_measure)}"
+                                          + (f" ({name})" if r["level"] else "")}
+    # A target shared by every level (≥ 100 % in 2030) is drawn once, without a level in its label.
+    counts: dict[tuple, int] = {}
+    for s in series.values():
+        for year, target in s["targets"].items():
+            counts[(year, target["value"])] = counts.get((year, target["value"]), 0) + 1
+    drawn: set[tuple] = set()
+    for s in series.values():
+        for year, target in list(s["targets"].items()):
+            key = (year, target["value"])
+            if key in drawn:
+                del s["targets"][year]
+            elif counts[key] > 1:
+                drawn.add(key)
+                target["label"] = target["label"].rsplit(" (", 1)[0]
+    return {"categories": labels, "unit": _suffix(indicator.unit_of_measure),
+            "series": [{"name": s["name"], "data": s["data"], "targets": list(s["targets"].values())}
+                       for s in series.values()]}
+
+
+def indicator_page(*, indicator: Indicator, unit: AdministrativeUnit, user, kind: str = "",
+                   period: Period | None = None) -> dict:
+    """An indicator for a unit: the trend (predecessors' history included), the breakdown by commune and by
+    agency in one period, and the rankings of the frameworks that score it."""
+    check_detail(user, unit)
+    history = indicators.value_history(indicator=indicator, unit=unit, user=None)
+    kinds = sorted({Period(r["period_start"], r["period_end"]).kind for r in history},
+                   key=list(KIND_LABELS).index)
+    if kind not in kinds:
+        kind = "year" if "year" in kinds else ""
+    trend = [r for r in history if not kind or Period(r["period_start"], r["period_end"]).kind == kind]
+    periods = sorted({Period(r["period_start"], r["period_end"]) for r in trend if not r["is_history"]},
+                     key=lambda p: (p.end, p.end - p.start), reverse=True)
+    if period is None and periods:
+        period = periods[0]
+    tables = [value_table(key="dien-bien", caption="Diễn biến qua các kỳ", rows=trend,
+                          keys=["period", "level", "value", "ratio", "unit", "target_2025", "status_2025",
+                                "target_2030", "status_2030", "source", "provenance"])]
+    notes = []
+    detail = indicators.can_see_detail(user)
+    if period is not None and detail:
+        visible = detail_unit_ids(user)
+        if unit.level == UnitLevel.PROVINCE or unit.pk in visible:
+            tables += _breakdown_tables(indicator=indicator, unit=unit, period=period, user=user, visible=visible)
+    elif period is not None:
+        notes.append("Số liệu theo xã, phường và theo cơ quan chỉ hiển thị cho cán bộ đã đăng nhập.")
+    for framework, component in frameworks_scoring(indicator):
+        if framework.level != UnitLevel.PROVINCE and not detail:
+            continue
+        table = ranking_table(framework=framework, component=component,
+                              period=period or parse_period(str(date.today().year)), user=user)
+        if table is not None:
+            tables.append(table)
+    page = Page(title=indicator.name, subtitle=_subtitle(unit.name, None) if period is None else
+                f"{unit.name} · {period.label}", tables=tables,
+                filename=f"chi-tieu-{indicator.code}-{unit.code}-{period.spec if period else 'moi-nhat'}")
+    return {"page": page, "chart": _chart(trend, indicator), "kinds": [(k, KIND_LABELS[k]) for k in kinds],
+            "kind": kind, "period": period, "periods": periods, "notes": notes}
+
+
+def _breakdown_tables(*, indicator, unit, period, user, visible: set[int]) -> list[Table]:
+    tables = []
+    keys_tail = ["level", "value", "ratio", "period", "target", "status", "source"]
+    if AdministrativeUnit.objects.filter(parent=unit, valid_to__isnull=True).exists():
+        rows = indicators.breakdown(indicator=indicator, unit=unit, period=period, by="commune", user=user)
+        codes = dict(AdministrativeUnit.objects.filter(code__in=[r["key"] for r in rows])
+                     .values_list("code", "id"))
+        rows = [r for r in rows if codes.get(r["key"]) in visible]
+        links = {r["key"]: reverse("dashboard:unit", args=[r["key"]]) for r in rows}
+        tables.append(value_table(key="theo-xa", caption=f"Theo xã, phường — {period.label}", rows=rows,
+                                  keys=["owner", *keys_tail], owner_links=links,
+                                  empty_text="Chưa có số liệu của xã, phường trong kỳ này."))
+    rows = indicators.breakdown(indicator=indicator, unit=unit, period=period, by="agency", user=user)
+    if unit.pk in visible or rows:
+        agency_units = dict(Agency.objects.filter(identifier_code__in=[r["key"] for r in rows])
+                            .values_list("identifier_code", "unit_id"))
+        rows = [r for r in rows if agency_units.get(r["key"]) in visible]
+        links = {r["key"]: reverse("dashboard:agency", args=[r["key"]]) for r in rows}
+        tables.append(value_table(key="theo-co-quan", caption=f"Theo cơ quan — {period.label}", rows=rows,
+                                  keys=["agency", *keys_tail], owner_links=links,
+                                  empty_text="Chưa có số liệu của cơ quan trong kỳ này."))
+    return tables
