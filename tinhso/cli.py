@@ -10,7 +10,9 @@
 """
 
 import argparse
+import atexit
 import os
+import subprocess
 import sys
 
 
@@ -40,8 +42,27 @@ def _serve(port: int, host: str = "127.0.0.1") -> int:
             "--access-logfile", "-", "--chdir", str(settings.PROJECT_DIR)]
     from gunicorn.app.wsgiapp import run
 
+    # Background jobs (indicator refreshes after dossier changes, ...) run in a db_worker beside the web server.
+    worker = None
+    if os.environ.get("TINHSO_NO_WORKER") != "1":
+        worker = subprocess.Popen([sys.executable, "-m", "tinhso.cli", "manage", "db_worker"],
+                                  stdout=subprocess.DEVNULL)
+        atexit.register(_stop, worker)
     sys.argv = argv
-    return run()
+    try:
+        return run()
+    finally:
+        if worker is not None:
+            _stop(worker)
+
+
+def _stop(process: "subprocess.Popen") -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def main(argv: list[str] | None = None) -> int:

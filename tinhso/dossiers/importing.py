@@ -36,6 +36,7 @@ from tinhso.procedures.models import Procedure
 
 from .choices import Channel, Status, Timeliness
 from .models import Dossier
+from .signals import history_imported
 
 COLUMNS = ["code", "procedure_code", "agency_code", "channel", "received_at", "due_at", "resolved_at",
            "returned_at", "withdrawn_at", "status"]
@@ -464,6 +465,8 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
                          f"{unchanged:,} không đổi) từ tệp {Path(name).name}".replace(",", "."),
                  changes={"file": Path(name).name, "sha256": sha256, "rows": result.rows, "created": created,
                           "updated": updated, "unchanged": unchanged})
+    if created or updated:
+        history_imported.send(sender=Dossier, rows=result.rows, created=created, updated=updated)
     return result
 
 

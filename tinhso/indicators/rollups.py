@@ -90,10 +90,19 @@ def _on_delete(sender, instance, **kwargs):
 
 def connect_signals() -> None:
     from tinhso.dossiers.models import Dossier
+    from tinhso.dossiers.signals import history_imported
 
     post_init.connect(_on_init, sender=Dossier, dispatch_uid="indicators_rollup_init")
     post_save.connect(_on_save, sender=Dossier, dispatch_uid="indicators_rollup_save")
     post_delete.connect(_on_delete, sender=Dossier, dispatch_uid="indicators_rollup_delete")
+    history_imported.connect(_on_history_imported, dispatch_uid="indicators_rollup_import")
+
+
+def _on_history_imported(sender, **kwargs):
+    """A bulk import wrote rows without signals: rebuild the rollups in the background once it commits."""
+    from .tasks import rebuild_indicators
+
+    transaction.on_commit(rebuild_indicators.enqueue)
 
 
 def mark_dirty(buckets: set[tuple[int, date]]) -> None:
