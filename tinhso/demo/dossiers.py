@@ -81,7 +81,35 @@ def generate_demo_dossiers(*, province: AdministrativeUnit, days: int = 365, per
             row = _outcome(rng, received, procedure, due_after, now, late_share)
             writer.writerow([code, procedure.code, agency.identifier_code, channel, *row])
     content = out.getvalue().encode()
-    return dossiers_import_content(actor=None, content=content, name=f"demo-ho-so-{province.code}.csv")
+    result = dossiers_import_content(actor=None, content=content, name=f"demo-ho-so-{province.code}.csv")
+    _counter_work(rng, first_day=first_day, days=days)
+    return result
+
+
+def _counter_work(rng, *, first_day: date, days: int) -> None:
+    """What the old system's export leaves out: paper dossiers digitised at the counter (a share growing over the
+    year, as provinces roll out digitisation) and satisfaction ratings on part of the returned results."""
+    from tinhso.audit.services import audit_record
+    from tinhso.dossiers.models import Dossier, SatisfactionRating
+
+    digitised, ratings = [], []
+    rows = Dossier.objects.filter(imported=True, received_at__isnull=False).values_list(
+        "id", "channel", "received_at", "returned_at")
+    for pk, channel, received_at, returned_at in rows.iterator(chunk_size=5000):
+        progress = min(1.0, max(0.0, (received_at.date() - first_day).days / max(days - 1, 1)))
+        share = 0.95 if channel == "online" else 0.45 + 0.45 * progress
+        if rng.random() < share:
+            digitised.append(pk)
+        if returned_at is not None and rng.random() < 0.3:
+            score = rng.choices((5, 4, 3, 2, 1), weights=(55, 30, 9, 4, 2))[0]
+            ratings.append(SatisfactionRating(dossier_id=pk, score=score,
+                                              comment="" if score >= 4 else "Thời gian chờ còn dài."))
+    for start in range(0, len(digitised), 5000):
+        Dossier.objects.filter(id__in=digitised[start:start + 5000]).update(has_digitised_attachments=True)
+    SatisfactionRating.objects.bulk_create(ratings, batch_size=2000, ignore_conflicts=True)
+    audit_record(actor=None, action="demo.dossiers.enrich", object_type="dossiers.dossier",
+                 summary=f"Dữ liệu mẫu: {len(digitised):,} hồ sơ đã số hóa, {len(ratings):,} đánh giá hài lòng"
+                         .replace(",", "."))
 
 
 def _outcome(rng, received: datetime, procedure, due_after, now: datetime, late_share: float) -> list[str]:
