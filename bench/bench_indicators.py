@@ -26,11 +26,11 @@ def main() -> None:
     from django.utils import timezone
     from run_all import write_csv
 
+    from tinhso.core.periods import month_period, year_period
     from tinhso.dossiers.importing import dossiers_import_file
     from tinhso.dossiers.models import Dossier
     from tinhso.indicators import rollups, selectors, services
     from tinhso.indicators.models import DossierDailyRollup, IndicatorValue
-    from tinhso.indicators.periods import month_period, year_period
 
     province, agencies, procedures, admin, officer = common.build_province()
     print(f"\n== Indicators with {ROWS:,} dossiers")

@@ -16,10 +16,10 @@ from django.utils.http import urlencode
 
 from tinhso.accounts import scoping
 from tinhso.core.exceptions import NotFound, PermissionDenied
+from tinhso.core.periods import Period, parse_period
 from tinhso.indicators import selectors as indicators
 from tinhso.indicators.choices import Comparator, GovLevel, Pillar, SourceKind
 from tinhso.indicators.models import Framework, Indicator, IndicatorValue, Ranking
-from tinhso.indicators.periods import Period, parse_period
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import unit_descendant_ids

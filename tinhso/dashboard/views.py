@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tinhso.core.exceptions import DomainError, ValidationError
+from tinhso.core.periods import parse_period
 from tinhso.indicators import selectors as indicators
-from tinhso.indicators.periods import parse_period
 from tinhso.org.choices import UnitLevel
 
 from . import exports, selectors

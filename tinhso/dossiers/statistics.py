@@ -26,10 +26,8 @@ Everything is computed by ONE aggregate query (conditional counts) grouped as re
 row are sums of the per-group counts (each dossier belongs to exactly one group), never a loop over dossiers.
 """
 
-import re
-from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -41,6 +39,7 @@ from django.utils import timezone
 from tinhso.accounts import scoping
 from tinhso.accounts.choices import OFFICER_ROLES, Role
 from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
+from tinhso.core.periods import Period, parse_period, period_between
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province, unit_descendant_ids
 from tinhso.procedures.models import Procedure, ProcedureField
@@ -57,7 +56,6 @@ GROUP_BY_CHOICES = {"agency": "Cơ quan", "unit": "Đơn vị hành chính", "pr
                     "none": "Không chia nhóm"}
 # Roles that read statistics: officers of an agency, and connected systems (the national portal collects them).
 STATISTICS_ROLES = OFFICER_ROLES | {Role.SYSTEM_CLIENT}
-MIN_YEAR, MAX_YEAR = 2000, 2100
 TWO_PLACES = Decimal("0.01")
 
 
@@ -65,77 +63,10 @@ def local_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-# --- periods -------------------------------------------------------------------------------------------------
+# --- periods (tinhso.core.periods) -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Period:
-    date_from: date
-    date_to: date
-    label: str
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.date_from, time.min, tzinfo=local_tz())
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the period (exclusive)."""
-        return datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=local_tz())
-
-    def as_dict(self) -> dict:
-        return {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat(), "label": self.label}
-
-
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-_SPEC = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<half>H[12])|(?P<quarter>Q[1-4])|(?P<month>\d{2})))?$")
-
-
-def _check_year(year: int, field: str) -> None:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationError.for_field(field, f"Năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.")
-
-
-def period_from_spec(spec: str) -> Period:
-    """'2021' (year), '2021-H1' (half-year), '2021-Q2' (quarter), '2021-05' (month) → the period's days."""
-    match = _SPEC.match((spec or "").strip().upper())
-    if not match:
-        raise ValidationError.for_field(
-            "period", f"Kỳ báo cáo “{spec}” không hợp lệ; dùng dạng 2021, 2021-H1, 2021-Q2 hoặc 2021-05.")
-    year = int(match["year"])
-    _check_year(year, "period")
-    if match["half"]:
-        half = int(match["half"][1])
-        first, last = (1, 6) if half == 1 else (7, 12)
-        label = f"6 tháng {'đầu' if half == 1 else 'cuối'} năm {year}"
-    elif match["quarter"]:
-        quarter = int(match["quarter"][1])
-        first, last = 3 * quarter - 2, 3 * quarter
-        label = f"Quý {_ROMAN[quarter]}/{year}"
-    elif match["month"]:
-        first = last = int(match["month"])
-        if not 1 <= first <= 12:
-            raise ValidationError.for_field("period", f"Tháng “{match['month']}” không hợp lệ.")
-        label = f"Tháng {first}/{year}"
-    else:
-        first, last, label = 1, 12, f"Năm {year}"
-    return Period(date(year, first, 1), date(year, last, monthrange(year, last)[1]), label)
-
-
-def period_from_dates(date_from: date, date_to: date) -> Period:
-    _check_year(date_from.year, "date_from")
-    _check_year(date_to.year, "date_to")
-    if date_to < date_from:
-        raise ValidationError.for_field("date_to", "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
-    for spec in _natural_specs(date_from):
-        period = period_from_spec(spec)
-        if (period.date_from, period.date_to) == (date_from, date_to):
-            return period
-    return Period(date_from, date_to, f"Từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}")
-
-
-def _natural_specs(day: date) -> list[str]:
-    return [f"{day.year}-{day.month:02d}", f"{day.year}-Q{(day.month - 1) // 3 + 1}",
-            f"{day.year}-H{1 if day.month <= 6 else 2}", f"{day.year}"]
+period_from_spec = parse_period
+period_from_dates = period_between
 
 
 def resolve_period(*, period: str = "", date_from: date | None = None, date_to: date | None = None) -> Period:
@@ -244,7 +175,7 @@ _GROUP_EXPRESSIONS = {
 def statistics_queryset(*, period: Period, agency_ids: set[int] | None, group_by: str = "none",
                         now: datetime | None = None):
     """The one aggregate query: a values() queryset (one row per group) or a dict when group_by is 'none'."""
-    start, end = period.start, period.end
+    start, end = period.start_at(local_tz()), period.end_at(local_tz())
     reference = min(end, now or timezone.now())
     qs = Dossier.objects.filter(received_at__isnull=False, received_at__lt=end, refused_at__isnull=True)
     if agency_ids is not None or group_by in ("agency", "unit"):

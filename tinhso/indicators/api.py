@@ -12,11 +12,11 @@ from tinhso.accounts.auth import session_or_token
 from tinhso.api.schemas import ERROR_RESPONSES
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate
+from tinhso.core.periods import parse_period
 
 from . import frameworks, selectors, services
 from .choices import PeriodStatus
 from .models import ReportForm
-from .periods import parse_period
 from .schemas import (
     BreakdownRowOut,
     CompletenessOut,

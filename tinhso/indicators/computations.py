@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from tinhso.core.periods import Period
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency, DigitalTechTeam
 from tinhso.org.selectors import digital_team_coverage, unit_descendant_ids
-
-from .periods import Period
 
 Ratio = tuple[float, float | None]
 

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from tinhso.core.periods import year_period
 from tinhso.org import services as org_services
 from tinhso.org.models import AdministrativeUnit
 
 from . import rollups, services
 from .choices import PeriodStatus
 from .models import ReportForm, ReportPeriod
-from .periods import year_period
 
 PUBLISHED_LEGACY_CODES = ["02", "22", "34", "38"]
 

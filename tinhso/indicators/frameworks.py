@@ -16,6 +16,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from tinhso.audit.services import audit_record
+from tinhso.core.periods import Period
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit
 from tinhso.org.selectors import home_province
@@ -23,7 +24,6 @@ from tinhso.org.selectors import home_province
 from . import status as status_rules
 from .choices import Direction, FrameworkKind, ScoringMethod, Status
 from .models import Framework, FrameworkComponent, IndicatorValue, Ranking, Target
-from .periods import Period
 from .selectors import SOURCE_PRIORITY
 
 

@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet
 from tinhso.accounts import scoping
 from tinhso.accounts.choices import Role
 from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
+from tinhso.core.periods import Period
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province
@@ -43,7 +44,6 @@ from .models import (
     Target,
     UnitReport,
 )
-from .periods import Period
 
 SOURCE_PRIORITY = {SourceKind.COMPUTED: 0, SourceKind.REPORTED: 1, SourceKind.PUBLISHED: 2}
 HEADLINE_YEARS = (2025, 2030)

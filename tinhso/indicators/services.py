@@ -20,6 +20,7 @@ from django.utils import timezone
 from tinhso.accounts import scoping
 from tinhso.audit.services import audit_record
 from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from tinhso.core.periods import Period, month_period, year_period
 from tinhso.org.models import AdministrativeUnit
 
 from . import computations, rollups
@@ -44,7 +45,6 @@ from .models import (
     UnitReportValue,
     series_key,
 )
-from .periods import Period, month_period, year_period
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PUBLISHED_FIXTURE = DATA_DIR / "published_figures.json"

@@ -66,7 +66,7 @@ def figures(stats: dict) -> dict:
 ])
 def test_period_specs_become_date_ranges(spec, first, last, label):
     period = period_from_spec(spec)
-    assert (period.date_from, period.date_to, period.label) == (first, last, label)
+    assert (period.start, period.end, period.label) == (first, last, label)
 
 
 @pytest.mark.smoke
@@ -80,8 +80,8 @@ def test_malformed_period_spec_is_refused_in_vietnamese(spec):
 @pytest.mark.smoke
 def test_period_boundaries_are_local_midnights():
     period = period_from_spec("2021-H1")
-    assert period.start == datetime(2021, 1, 1, tzinfo=VN)
-    assert period.end == datetime(2021, 7, 1, tzinfo=VN)
+    assert period.start_at(VN) == datetime(2021, 1, 1, tzinfo=VN)
+    assert period.end_at(VN) == datetime(2021, 7, 1, tzinfo=VN)
 
 
 @pytest.mark.smoke
@@ -94,7 +94,7 @@ def test_any_date_range_is_a_period_and_natural_ranges_get_their_name():
         period_from_dates(date(2021, 3, 20), date(9999, 12, 31))
     with pytest.raises(ValidationError):
         resolve_period(date_from=date(2021, 1, 1))
-    assert resolve_period(period="2021-Q1").date_to == date(2021, 3, 31)
+    assert resolve_period(period="2021-Q1").end == date(2021, 3, 31)
 
 
 # --- definitions ---------------------------------------------------------------------------------------------

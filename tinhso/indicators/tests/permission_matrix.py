@@ -25,8 +25,8 @@ def _defs(w):
 
 
 def _province_value(w):
+    from tinhso.core.periods import year_period
     from tinhso.indicators.models import Indicator, IndicatorValue
-    from tinhso.indicators.periods import year_period
     from tinhso.indicators.services import NewValue, store_values
 
     _defs(w)
@@ -37,8 +37,8 @@ def _province_value(w):
 
 
 def _period(w, form="cds-xa-nam", open_now=True, year=2025):
+    from tinhso.core.periods import year_period
     from tinhso.indicators.models import ReportForm
-    from tinhso.indicators.periods import year_period
     from tinhso.indicators.services import report_period_create
 
     _defs(w)

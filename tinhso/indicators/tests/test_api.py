@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from tinhso.core.periods import year_period
 from tinhso.indicators import rollups
-from tinhso.indicators.periods import year_period
 from tinhso.indicators.services import computed_values_refresh
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
+from tinhso.core.periods import month_period, year_period
 from tinhso.indicators import rollups, selectors
 from tinhso.indicators.computations import REGISTRY
 from tinhso.indicators.models import DossierDailyRollup, IndicatorValue
-from tinhso.indicators.periods import month_period, year_period
 from tinhso.indicators.services import computed_values_refresh
 
 from .conftest import make_dossier

@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
+from tinhso.core.periods import year_period
 from tinhso.indicators import rollups, selectors
 from tinhso.indicators.frameworks import framework_rank, score_units
 from tinhso.indicators.models import Indicator, Ranking
-from tinhso.indicators.periods import year_period
 from tinhso.indicators.services import NewValue, computed_values_refresh, store_values
 from tinhso.org.tests.factories import CommuneFactory
 

@@ -83,8 +83,8 @@ def test_command_line_status_prints_the_json_list(published):
 
 
 def test_the_resolution_02_target_set_counts_the_targets_achieved(published):
+    from tinhso.core.periods import year_period
     from tinhso.indicators.frameworks import framework_rank
-    from tinhso.indicators.periods import year_period
 
     framework = selectors.framework_get(code="nq02-thai-binh")
     [ranking] = framework_rank(actor=None, framework=framework, period=year_period(2024))

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from tinhso.audit.models import AuditEvent
+from tinhso.core.periods import year_period
 from tinhso.indicators.models import IndicatorValue, ReportEvidence, ReportForm, UnitReport, UnitReportValue
-from tinhso.indicators.periods import year_period
 from tinhso.indicators.services import report_period_create
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]

@@ -1,7 +1,7 @@
 import pytest
 
+from tinhso.core.periods import parse_period
 from tinhso.indicators.choices import Direction, Status
-from tinhso.indicators.periods import parse_period
 from tinhso.indicators.status import TargetSpec, evaluate
 
 pytestmark = pytest.mark.smoke

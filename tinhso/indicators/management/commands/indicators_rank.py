@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tinhso.core.exceptions import DomainError
+from tinhso.core.periods import parse_period
 from tinhso.indicators.frameworks import framework_rank
-from tinhso.indicators.periods import parse_period
 from tinhso.indicators.selectors import framework_get
 
 

@@ -1,10 +1,12 @@
-"""Periods of indicator values: calendar days [start, end], named like the statistics ("2024", "2024-H1",
-"2024-Q2", "2024-05")."""
+"""Reporting periods: calendar days [start, end], named "2024", "2024-H1", "2024-Q2", "2024-05" or any range.
+
+One definition for the II.06a statistics, the indicators and the dashboard.
+"""
 
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from tinhso.core.exceptions import ValidationError
 
@@ -58,7 +60,18 @@ class Period:
             return f"Quý {_ROMAN[(s.month - 1) // 3 + 1]}/{s.year}"
         if kind == "month":
             return f"Tháng {s.month}/{s.year}"
-        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+        return f"Từ ngày {self.start:%d/%m/%Y} đến ngày {self.end:%d/%m/%Y}"
+
+    def start_at(self, zone: tzinfo) -> datetime:
+        """The first instant of the period in `zone`."""
+        return datetime.combine(self.start, time.min, tzinfo=zone)
+
+    def end_at(self, zone: tzinfo) -> datetime:
+        """The first instant after the period in `zone` (exclusive)."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone)
+
+    def as_dict(self) -> dict:
+        return {"date_from": self.start.isoformat(), "date_to": self.end.isoformat(), "label": self.label}
 
 
 def year_period(year: int) -> Period:
@@ -67,6 +80,16 @@ def year_period(year: int) -> Period:
 
 def month_period(year: int, month: int) -> Period:
     return Period(date(year, month, 1), date(year, month, monthrange(year, month)[1]))
+
+
+def period_between(date_from: date, date_to: date) -> Period:
+    """A period given by its first and last day (both included)."""
+    for value, field in ((date_from, "date_from"), (date_to, "date_to")):
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValidationError.for_field(field, f"Năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.")
+    if date_to < date_from:
+        raise ValidationError.for_field("date_to", "Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
+    return Period(date_from, date_to)
 
 
 def parse_period(spec: str, field: str = "period") -> Period:
