@@ -123,6 +123,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tinhso.accounts.views.lockout_response"
 AXES_VERBOSE = False
+# Lockout is per account on purpose: a one-stop-shop counter or a commune office shares one IP address, and
+# locking the address would lock every colleague out (axes.W006 suggests adding the IP).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
