@@ -380,6 +380,10 @@ def _direct_copy_plan(now: datetime):
     for field in Dossier._meta.concrete_fields:
         if field.primary_key:
             continue
+        left_to_database = field.column not in _TARGET and field.name not in ("imported", "updated_at") and (
+            field.has_db_default() or (field.null and field.get_default() is None))
+        if left_to_database:  # NULL or the column's database default: fewer values to send per row
+            continue
         columns.append(field.column)
         types.append(_COPY_TYPES[field.get_internal_type()])
         if field.column in _TARGET:

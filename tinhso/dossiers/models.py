@@ -29,11 +29,12 @@ class Dossier(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     status = models.CharField(max_length=24, choices=Status.choices)
 
-    applicant_name = models.CharField(max_length=150)
-    applicant_citizen_id = models.CharField(max_length=12, blank=True)
-    applicant_phone = models.CharField(max_length=20, blank=True)
-    applicant_email = models.EmailField(blank=True)
-    applicant_address = models.CharField(max_length=255, blank=True)
+    # Database defaults let the bulk import of history (which has no applicant data) leave these columns out.
+    applicant_name = models.CharField(max_length=150, default="", db_default="")
+    applicant_citizen_id = models.CharField(max_length=12, blank=True, default="", db_default="")
+    applicant_phone = models.CharField(max_length=20, blank=True, default="", db_default="")
+    applicant_email = models.EmailField(blank=True, default="", db_default="")
+    applicant_address = models.CharField(max_length=255, blank=True, default="", db_default="")
     applicant_unit = models.ForeignKey("org.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="+", db_index=False)
     applicant_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -55,7 +56,7 @@ class Dossier(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     refused_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
-    has_digitised_attachments = models.BooleanField(default=False)
+    has_digitised_attachments = models.BooleanField(default=False, db_default=False)
     imported = models.BooleanField(default=False, help_text="Nhập từ hệ thống cũ")
     updated_at = models.DateTimeField(auto_now=True)
 
