@@ -47,14 +47,21 @@ def can_manage_unit(user, unit: AdministrativeUnit | None) -> bool:
     return unit is not None and unit.pk in admin_unit_ids(user)
 
 
-def agency_ids_for(user, roles=OFFICER_ROLES) -> set[int]:
-    """Agencies whose data the user sees through an agency role, plus every agency of the units they administer."""
+def agency_ids_with_role(user, roles) -> set[int]:
+    """Agencies on which the user holds one of `roles` (and their sub-agencies when the role says so)."""
     if not _active(user):
         return set()
     direct, with_subordinates = set(), set()
     for assignment in roles_of(user).filter(role__in=list(roles), agency__isnull=False):
         (with_subordinates if assignment.include_subordinates else direct).add(assignment.agency_id)
-    ids = direct | agency_descendant_ids(agency_ids=with_subordinates)
+    return direct | agency_descendant_ids(agency_ids=with_subordinates)
+
+
+def agency_ids_for(user, roles=OFFICER_ROLES) -> set[int]:
+    """Agencies whose data the user sees through an agency role, plus every agency of the units they administer."""
+    if not _active(user):
+        return set()
+    ids = agency_ids_with_role(user, roles)
     units = admin_unit_ids(user)
     if units:
         ids |= set(Agency.objects.filter(unit_id__in=units).values_list("id", flat=True))

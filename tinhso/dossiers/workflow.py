@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from tinhso.accounts import scoping
 from tinhso.accounts.choices import Role
-from tinhso.org.selectors import agency_descendant_ids
 
 from .choices import Status
 
@@ -98,16 +97,8 @@ EVENT_LABELS = {t.name: t.label for t in _TRANSITIONS} | {
 }
 
 
-def _agency_ids_with_role(user, roles: set[str]) -> set[int]:
-    """Agencies on which the user holds one of `roles` (and their sub-agencies when granted so)."""
-    direct, with_subordinates = set(), set()
-    for assignment in scoping.roles_of(user).filter(role__in=list(roles), agency__isnull=False):
-        (with_subordinates if assignment.include_subordinates else direct).add(assignment.agency_id)
-    return direct | agency_descendant_ids(agency_ids=with_subordinates)
-
-
 def clerk_agency_ids(user) -> set[int]:
-    return _agency_ids_with_role(user, {Role.RECEIVING_OFFICER})
+    return scoping.agency_ids_with_role(user, {Role.RECEIVING_OFFICER})
 
 
 def actor_kinds(user, dossier, *, phone_verified: bool = False) -> set[str]:
@@ -120,9 +111,9 @@ def actor_kinds(user, dossier, *, phone_verified: bool = False) -> set[str]:
     if dossier.receiving_agency_id in clerk_agency_ids(user):
         kinds.add(A.CLERK)
     if dossier.handling_agency_id:
-        if dossier.handling_agency_id in _agency_ids_with_role(user, {Role.PROCESSING_OFFICER, Role.AGENCY_LEADER}):
+        if dossier.handling_agency_id in scoping.agency_ids_with_role(user, {Role.PROCESSING_OFFICER, Role.AGENCY_LEADER}):
             kinds.add(A.OFFICER)
-        if dossier.handling_agency_id in _agency_ids_with_role(user, {Role.AGENCY_LEADER}):
+        if dossier.handling_agency_id in scoping.agency_ids_with_role(user, {Role.AGENCY_LEADER}):
             kinds.add(A.LEADER)
     return kinds
 
