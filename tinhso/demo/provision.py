@@ -22,6 +22,7 @@ from tinhso.procedures.demo import load_demo_procedures
 
 from .agencies import COMMUNE_LEVEL2_START, PROVINCIAL_DEPARTMENTS
 from .dossiers import generate_demo_dossiers
+from .live import create_live_dossiers
 
 DEFAULT_PROVINCE = "38"  # Thanh Hóa
 DEMO_PASSWORD = "TinhSo@2026"
@@ -70,6 +71,9 @@ def provision(*, province_code: str = DEFAULT_PROVINCE, identifier_prefix: str =
         load_demo_procedures(agencies_by_key=agencies,
                              commune_agencies=[a for k, a in agencies.items() if k.startswith("ubnd_xa:")])
         generate_demo_dossiers(province=province)  # a year of history, through the bulk importer
+        first_commune = province.children.filter(valid_to__isnull=True).order_by("code").first()
+        create_live_dossiers(justice=agencies["so_tu_phap"], commune_code=first_commune.code,
+                             commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
     # Indicators last: the bulk import fires no signals, so the rollups are rebuilt before computing values.
     provision_indicators(province=province)
     return DemoResult(province, len(agencies), communes, _logins(), token)
