@@ -10,12 +10,15 @@ Every row is validated first and the errors are reported by line number; the fil
 rows are upserted by `code`, so importing the same file again changes nothing. On PostgreSQL new rows stream by
 binary `COPY` straight into the dossier table, chunk by chunk while the rest of the file is validated (the database
 inserts on one core while Python validates on the other); rows whose code exists already go to a staging table and
-one `INSERT … SELECT … ON CONFLICT (code) DO UPDATE`. SQLite stages every row (executemany) and upserts. One audit event records the import with its counts and the file's SHA-256.
+one `INSERT … SELECT … ON CONFLICT (code) DO UPDATE`. A file of more than LARGE_IMPORT_LINES lines drops the dossier
+table's foreign keys for the load and re-adds them (one validating join instead of a trigger per row), inside the
+same transaction: a large import locks the dossier table until it commits. SQLite stages every row (executemany) and upserts. One audit event records the import with its counts and the file's SHA-256.
 """
 
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 import time as _time
@@ -26,8 +29,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from psycopg import errors as psycopg_errors
 
 from tinhso.audit.services import audit_record
 from tinhso.core.exceptions import ImportFailed, ValidationError
@@ -369,6 +373,7 @@ def _refuse_live_codes(cursor) -> None:
 _COPY_TYPES = {"CharField": "text", "EmailField": "text", "ForeignKey": "int8", "DateTimeField": "timestamptz",
                "BooleanField": "bool", "JSONField": "jsonb"}
 _CHUNK = 20_000
+LARGE_IMPORT_LINES = 50_000  # from here on, foreign keys are checked once at the end (see _suspend_foreign_keys)
 
 
 def _direct_copy_plan(now: datetime):
@@ -399,13 +404,24 @@ def _direct_copy_plan(now: datetime):
     return columns, types, sources
 
 
-def _load_postgres(cursor, rows: Iterator[tuple], now: datetime) -> tuple[int, list[tuple]]:
-    """Stream new rows straight into the dossier table with COPY, a chunk at a time, so PostgreSQL inserts one
-    chunk on the other core while Python validates the next. Rows whose code already exists are returned for the
-    upsert; the caller's transaction undoes everything if the file turns out to have errors."""
+def _copy_new_rows(cursor, rows: Iterator[tuple], now: datetime) -> int:
+    """One COPY streaming every validated row straight into the dossier table: Python validates the next rows
+    while PostgreSQL inserts the previous ones on the other core. Fails on the first code that already exists."""
     columns, types, sources = _direct_copy_plan(now)
+    sql = f"COPY {Dossier._meta.db_table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    created = 0
+    with cursor.cursor.copy(sql) as copy:
+        copy.set_types(types)
+        write = copy.write_row
+        for row in rows:
+            write([row[i] if i is not None else value for i, value in sources])
+            created += 1
+    return created
+
+
+def _copy_new_rows_by_chunk(cursor, rows: Iterator[tuple], now: datetime) -> tuple[int, list[tuple]]:
+    """Like _copy_new_rows, a chunk at a time, setting aside the rows whose code already exists (re-imports)."""
     table = Dossier._meta.db_table
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     code_at = STAGING_COLUMNS.index("code")
     created, existing = 0, []
     chunk: list[tuple] = []
@@ -414,15 +430,8 @@ def _load_postgres(cursor, rows: Iterator[tuple], now: datetime) -> tuple[int, l
         nonlocal created
         cursor.execute(f"SELECT code FROM {table} WHERE code = ANY(%s)", [[r[code_at] for r in chunk]])
         known = {code for (code,) in cursor.fetchall()}
-        with cursor.cursor.copy(sql) as copy:
-            copy.set_types(types)
-            write = copy.write_row
-            for row in chunk:
-                if row[code_at] in known:
-                    existing.append(row)
-                    continue
-                write([row[i] if i is not None else value for i, value in sources])
-                created += 1
+        existing.extend(row for row in chunk if row[code_at] in known)
+        created += _copy_new_rows(cursor, (row for row in chunk if row[code_at] not in known), now)
         chunk.clear()
 
     for row in rows:
@@ -434,20 +443,77 @@ def _load_postgres(cursor, rows: Iterator[tuple], now: datetime) -> tuple[int, l
     return created, existing
 
 
+def _load_postgres(cursor, read, now: datetime):
+    """New rows go straight into the dossier table; rows whose code exists are returned for the staging upsert.
+
+    `read()` (re)starts reading the file and returns (validator, rows). A first import — the usual migration — is
+    one streaming COPY; when a code already exists that COPY fails, its savepoint is undone and the file is read
+    again in chunks that look the codes up first."""
+    validator, rows = read()
+    first = next(rows, None)
+    if first is None:
+        return validator, 0, []
+    rows = itertools.chain([first], rows)
+    cursor.execute(f"SELECT 1 FROM {Dossier._meta.db_table} WHERE code = %s",
+                   [first[STAGING_COLUMNS.index("code")]])
+    if cursor.fetchone() is None:  # looks like a first import: stream it
+        try:
+            with transaction.atomic():
+                return validator, _copy_new_rows(cursor, rows, now), []
+        except (IntegrityError, psycopg_errors.UniqueViolation):
+            validator, rows = read()
+    created, existing = _copy_new_rows_by_chunk(cursor, rows, now)
+    return validator, created, existing
+
+
+def _suspend_foreign_keys(cursor) -> list[tuple[str, str]]:
+    """Drop the dossier table's foreign keys for a large import, inside the import's transaction; returns what
+    `_restore_foreign_keys` re-creates. Per-row foreign-key triggers cost more than everything else of a bulk
+    load; re-adding a constraint checks every row in one join instead. The import holds the dossier table's lock
+    until it commits (run large migrations off-hours); a failed import rolls the constraints back with it."""
+    # Earlier statements of this transaction may have deferred checks queued on these tables: run them now, as
+    # PostgreSQL refuses to alter a table with pending trigger events.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                   "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname", [Dossier._meta.db_table])
+    constraints = cursor.fetchall()
+    for name, _ in constraints:
+        cursor.execute(f'ALTER TABLE {Dossier._meta.db_table} DROP CONSTRAINT "{name}"')
+    return constraints
+
+
+def _restore_foreign_keys(cursor, constraints: list[tuple[str, str]] | None) -> None:
+    if constraints is None:
+        return
+    for name, definition in constraints:
+        cursor.execute(f'ALTER TABLE {Dossier._meta.db_table} ADD CONSTRAINT "{name}" {definition}')
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest of the transaction
+
+
 @transaction.atomic
 def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
     """Import an already opened text stream (CSV or JSON Lines by `name`'s suffix); all rows or none."""
     started = _time.perf_counter()
     fmt = _file_format(name)
-    records = _csv_records(stream) if fmt == "csv" else _jsonl_records(stream)
-    validator = _Validator()
     now = timezone.now()
+
+    def read():
+        stream.seek(0)
+        validator = _Validator()
+        return validator, validator.rows(_csv_records(stream) if fmt == "csv" else _jsonl_records(stream))
+
+    suspended: list[tuple[str, str]] | None = None
     with connection.cursor() as cursor:
         if _is_postgres():
-            created, existing = _load_postgres(cursor, validator.rows(records), now)
+            stream.seek(0)
+            large = sum(1 for _ in stream) > LARGE_IMPORT_LINES
+            if large:
+                suspended = _suspend_foreign_keys(cursor)
+            validator, created, existing = _load_postgres(cursor, read, now)
         else:
+            validator, rows = read()
             _create_staging(cursor)
-            _fill_staging(cursor, validator.rows(records))
+            _fill_staging(cursor, rows)
         if validator.error_count:
             more = f" (hiển thị {len(validator.errors)} lỗi đầu)" if validator.error_count > len(validator.errors) else ""
             raise ImportFailed(f"Tệp có {validator.error_count} dòng lỗi{more}, chưa nạp dòng nào.",
@@ -459,6 +525,7 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
             _fill_staging(cursor, iter(existing))
         _refuse_live_codes(cursor)
         upserted, updated, unchanged = _upsert(cursor, now)
+        _restore_foreign_keys(cursor, suspended)
         created = created + upserted if _is_postgres() else upserted
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
     result = ImportResult(rows=validator.valid, created=created, updated=updated, unchanged=unchanged,

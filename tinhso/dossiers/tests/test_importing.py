@@ -211,3 +211,30 @@ def test_import_command_loads_a_file_and_reports_line_errors(catalogue, tmp_path
     assert "Dòng 2: kênh “fax” không hợp lệ" in str(exc.value)
     with pytest.raises(CommandError):
         call_command("import_dossiers", str(tmp_path / "khong-co.csv"))
+
+
+def _foreign_keys() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'dossiers_dossier'::regclass "
+                       "AND contype = 'f' ORDER BY conname")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_large_import_checks_foreign_keys_once_and_keeps_them(catalogue, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("foreign keys are suspended only on PostgreSQL")
+    from tinhso.dossiers import importing
+
+    before = _foreign_keys()
+    monkeypatch.setattr(importing, "LARGE_IMPORT_LINES", 3)
+    result = dossiers_import_content(actor=None, content=csv_bytes(GOOD_ROWS), name="lich-su.csv")
+    assert result.created == len(GOOD_ROWS)
+    assert _foreign_keys() == before and len(before) >= 3
+    bad = csv_bytes([*GOOD_ROWS[:2], GOOD_ROWS[2].replace("1.001193", "9.999999")])
+    with pytest.raises(ImportFailed):
+        dossiers_import_content(actor=None, content=bad, name="loi.csv")
+    assert _foreign_keys() == before
