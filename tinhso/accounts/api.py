@@ -1,7 +1,7 @@
 from ninja import Query, Router, Status
 
-from tinhso.api.schemas import ERROR_RESPONSES
-from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate
+from tinhso.api.schemas import ERROR_RESPONSES, Paging
+from tinhso.core.pagination import paginate
 
 from . import selectors, services
 from .schemas import (
@@ -20,9 +20,8 @@ from .schemas import (
 router = Router()
 
 
-def _page(qs, page: int, page_size: int) -> dict:
-    p = paginate(qs, page=page, page_size=page_size)
-    return {"total": p.total, "page": p.page, "page_size": p.page_size, "items": p.items}
+def _page(qs, paging: Paging) -> dict:
+    return paginate(qs, page=paging.page, page_size=paging.page_size).as_dict()
 
 
 @router.get("/me", response={200: MeOut, **ERROR_RESPONSES}, summary="Tài khoản đang dùng và vai trò")
@@ -33,9 +32,8 @@ def me(request):
 
 
 @router.get("/users", response={200: UserPage, **ERROR_RESPONSES}, summary="Danh sách tài khoản (quản trị)")
-def list_users(request, search: str = Query("", max_length=100), page: int = Query(1, ge=1, le=100000),
-               page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)):
-    return _page(selectors.user_list(actor=request.user, search=search), page, page_size)
+def list_users(request, search: str = Query("", max_length=100), paging: Query[Paging] = None):
+    return _page(selectors.user_list(actor=request.user, search=search), paging)
 
 
 @router.post("/users", response={201: UserOut, **ERROR_RESPONSES}, summary="Tạo tài khoản (quản trị)")
@@ -45,9 +43,8 @@ def create_user(request, payload: UserIn):
 
 
 @router.get("/roles", response={200: RolePage, **ERROR_RESPONSES}, summary="Phân quyền trong phạm vi quản trị")
-def list_roles(request, username: str = Query("", max_length=150), page: int = Query(1, ge=1, le=100000),
-               page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)):
-    return _page(selectors.role_list(actor=request.user, username=username), page, page_size)
+def list_roles(request, username: str = Query("", max_length=150), paging: Query[Paging] = None):
+    return _page(selectors.role_list(actor=request.user, username=username), paging)
 
 
 @router.post("/roles", response={201: RoleOut, **ERROR_RESPONSES}, summary="Giao vai trò")
@@ -65,9 +62,8 @@ def revoke_role(request, role_id: int):
 
 
 @router.get("/tokens", response={200: TokenPage, **ERROR_RESPONSES}, summary="Mã truy cập API của hệ thống kết nối")
-def list_tokens(request, page: int = Query(1, ge=1, le=100000),
-                page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)):
-    return _page(selectors.api_token_list(actor=request.user), page, page_size)
+def list_tokens(request, paging: Query[Paging] = None):
+    return _page(selectors.api_token_list(actor=request.user), paging)
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERROR_RESPONSES},

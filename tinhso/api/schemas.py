@@ -1,4 +1,6 @@
-from ninja import Field, Schema
+from ninja import Field, Query, Schema
+
+from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 
 class ErrorOut(Schema):
@@ -14,6 +16,13 @@ class ImportLineOut(Schema):
 
 class ImportErrorOut(ErrorOut):
     lines: list[ImportLineOut] = Field(default_factory=list)
+
+
+class Paging(Schema):
+    """Bounded page parameters shared by every list route (bounds keep fuzzing and abuse away from the database)."""
+
+    page: int = Query(1, ge=1, le=100000)
+    page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class PageMeta(Schema):

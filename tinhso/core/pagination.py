@@ -28,6 +28,11 @@ class Page:
     def has_previous(self) -> bool:
         return self.page > 1
 
+    def as_dict(self, items: list | None = None) -> dict:
+        """The API's page shape: the total count with the items (optionally converted)."""
+        return {"total": self.total, "page": self.page, "page_size": self.page_size,
+                "items": self.items if items is None else items}
+
 
 def paginate(queryset: QuerySet, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
     page_size = max(1, min(int(page_size or DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE))

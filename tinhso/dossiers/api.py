@@ -114,8 +114,7 @@ def list_dossiers(request, filters: Query[DossierFilterIn]):
     page_no, page_size = data.pop("page"), data.pop("page_size")
     qs = selectors.dossier_list(user=request.user, filters=DossierFilter(**data))
     page = paginate(qs, page=page_no, page_size=page_size)
-    return {"total": page.total, "page": page.page, "page_size": page.page_size,
-            "items": [dossier_out(d) for d in page.items]}
+    return page.as_dict(items=[dossier_out(d) for d in page.items])
 
 
 @router.get("/dossiers/track", response={200: TrackOut, **ERROR_RESPONSES}, auth=None,

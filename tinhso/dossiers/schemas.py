@@ -2,8 +2,7 @@ from datetime import date, datetime
 
 from ninja import Field, Query, Schema
 
-from tinhso.api.schemas import PageMeta
-from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from tinhso.api.schemas import PageMeta, Paging
 
 FormValue = str | int | float | None
 
@@ -25,15 +24,13 @@ class DossierIn(Schema):
     form_data: dict[str, FormValue] = Field(default_factory=dict, description="Các trường của tờ khai trực tuyến")
 
 
-class DossierFilterIn(Schema):
+class DossierFilterIn(Paging):
     status: str = Query("", max_length=24)
     agency: str = Query("", max_length=13, description="Mã định danh cơ quan tiếp nhận hoặc giải quyết")
     queue: str = Query("", max_length=12, description="new | due_soon | overdue | waiting | to_return")
     procedure: str = Query("", max_length=40)
     channel: str = Query("", max_length=8)
     search: str = Query("", max_length=100, description="Mã hồ sơ, tên hoặc số điện thoại người nộp")
-    page: int = Query(1, ge=1, le=100000)
-    page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class AgencyRef(Schema):

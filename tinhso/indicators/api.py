@@ -9,9 +9,9 @@ from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tinhso.accounts.auth import session_or_token
-from tinhso.api.schemas import ERROR_RESPONSES
+from tinhso.api.schemas import ERROR_RESPONSES, Paging
 from tinhso.core.exceptions import ValidationError
-from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate
+from tinhso.core.pagination import paginate
 from tinhso.core.periods import parse_period
 
 from . import frameworks, selectors, services
@@ -61,11 +61,6 @@ def _anon_or_user(request):
 
 def _unit(code: str):
     return selectors.unit_by_code(code) if code else selectors.default_unit()
-
-
-class Paging(Schema):
-    page: int = Query(1, ge=1, le=100000)
-    page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class IndicatorFilter(Schema):
@@ -131,7 +126,7 @@ def list_values(request, filters: Query[ValueFilter]):
                               source=filters.source, include_history=filters.include_history,
                               all_versions=filters.all_versions)
     page = paginate(qs, page=filters.page, page_size=filters.page_size)
-    return {"total": page.total, "page": page.page, "page_size": page.page_size, "items": page.items}
+    return page.as_dict()
 
 
 @router.get("/values/{value_id}/versions", response={200: list[ValueOut], **ERROR_RESPONSES}, auth=PUBLIC_READ,
@@ -252,7 +247,7 @@ def list_reports(request, filters: Query[ReportFilter]):
     qs = selectors.report_list(user=request.user, period_id=filters.period_id, status=filters.status,
                                unit=filters.unit)
     page = paginate(qs, page=filters.page, page_size=filters.page_size)
-    return {"total": page.total, "page": page.page, "page_size": page.page_size, "items": page.items}
+    return page.as_dict()
 
 
 @router.post("/reports", response={201: ReportDetailOut, **ERROR_RESPONSES}, summary="Lập báo cáo của đơn vị")

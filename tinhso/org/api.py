@@ -1,12 +1,12 @@
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
-from tinhso.api.schemas import ERROR_RESPONSES, ImportErrorOut
+from tinhso.api.schemas import ERROR_RESPONSES, ImportErrorOut, Paging
 from tinhso.core.exceptions import ValidationError
-from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate
+from tinhso.core.pagination import paginate
 
 from . import selectors, services
 from .schemas import (
@@ -23,11 +23,6 @@ from .schemas import (
 router = Router()
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-class Paging(Schema):
-    page: int = Query(1, ge=1, le=100000)
-    page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class UnitFilter(Paging):
@@ -48,8 +43,7 @@ class AgencyFilter(Paging):
 def list_units(request, filters: Query[UnitFilter]):
     qs = selectors.unit_list(search=filters.search, parent=filters.parent, level=filters.level,
                              include_historical=filters.include_historical)
-    page = paginate(qs, page=filters.page, page_size=filters.page_size)
-    return {"total": page.total, "page": page.page, "page_size": page.page_size, "items": page.items}
+    return paginate(qs, page=filters.page, page_size=filters.page_size).as_dict()
 
 
 @router.get("/units/{code}", response={200: UnitDetailOut, **ERROR_RESPONSES}, auth=None,
@@ -70,8 +64,7 @@ def unit_digital_teams(request, code: str):
 @router.get("/agencies", response={200: AgencyPage, **ERROR_RESPONSES}, auth=None, summary="Danh sách cơ quan")
 def list_agencies(request, filters: Query[AgencyFilter]):
     qs = selectors.agency_list(search=filters.search, unit=filters.unit, kind=filters.kind)
-    page = paginate(qs, page=filters.page, page_size=filters.page_size)
-    return {"total": page.total, "page": page.page, "page_size": page.page_size, "items": page.items}
+    return paginate(qs, page=filters.page, page_size=filters.page_size).as_dict()
 
 
 @router.get("/agencies/export.csv", auth=None, summary="Xuất danh sách cơ quan (CSV)",

@@ -1,9 +1,9 @@
 from django.http import HttpResponse
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router
 from ninja.files import UploadedFile
 
-from tinhso.api.schemas import ERROR_RESPONSES, ImportErrorOut
-from tinhso.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate
+from tinhso.api.schemas import ERROR_RESPONSES, ImportErrorOut, Paging
+from tinhso.core.pagination import paginate
 
 from . import selectors, services
 from .schemas import FieldOut, ImportResultOut, ProcedureDetailOut, ProcedurePage
@@ -11,14 +11,12 @@ from .schemas import FieldOut, ImportResultOut, ProcedureDetailOut, ProcedurePag
 router = Router()
 
 
-class ProcedureFilterIn(Schema):
+class ProcedureFilterIn(Paging):
     search: str = Query("", max_length=200, description="Tên hoặc mã thủ tục, có dấu hoặc không dấu")
     field: str = Query("", max_length=80, description="Mã lĩnh vực (xem /procedure-fields)")
     level: str = Query("", max_length=10, description="province | commune")
     online_level: str = Query("", max_length=12, description="toan_trinh | mot_phan | khong")
     agency: str = Query("", max_length=13, description="Mã định danh cơ quan thực hiện")
-    page: int = Query(1, ge=1, le=100000)
-    page_size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 @router.get("/procedures", response={200: ProcedurePage, **ERROR_RESPONSES}, auth=None,
@@ -26,8 +24,7 @@ class ProcedureFilterIn(Schema):
 def list_procedures(request, filters: Query[ProcedureFilterIn]):
     qs = selectors.procedure_list(search=filters.search, field=filters.field, level=filters.level,
                                   online_level=filters.online_level, agency=filters.agency)
-    page = paginate(qs, page=filters.page, page_size=filters.page_size)
-    return {"total": page.total, "page": page.page, "page_size": page.page_size, "items": page.items}
+    return paginate(qs, page=filters.page, page_size=filters.page_size).as_dict()
 
 
 # Declared before /procedures/{code} so "import" and "export" are not taken for procedure codes.
