@@ -22,6 +22,7 @@ from tinhso.accounts.services import citizen_id_problem
 from tinhso.audit.services import audit_record
 from tinhso.core import calendar
 from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from tinhso.core.files import JPEG, PDF, PNG, sniff_file_type
 from tinhso.org.choices import AgencyKind, UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.procedures.choices import FormFieldType, OnlineLevel, TimeUnit
@@ -36,11 +37,7 @@ MAX_ATTACHMENTS = 20
 MAX_NOTE = 4000
 MAX_FORM_TEXT = 2000
 PHONE_RE = re.compile(r"^(0[35789]\d{8}|02\d{9})$")  # mobile (10 digits) or landline (11 digits, 02x area code)
-FILE_SIGNATURES = [  # checked on content, never on the file name
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-]
+ATTACHMENT_TYPES = frozenset({PDF, JPEG, PNG})  # checked on content, never on the file name
 
 
 def max_attachment_bytes() -> int:
@@ -91,12 +88,12 @@ def clean_attachments(files: Sequence, *, field: str = "attachments") -> list[Cl
         if not data:
             errors.append(f"Tệp “{name}” rỗng.")
             continue
-        kind = next(((ct, ext) for magic, ct, ext in FILE_SIGNATURES if data.startswith(magic)), None)
+        kind = sniff_file_type(data, allowed=ATTACHMENT_TYPES)
         if kind is None:
             errors.append(f"Tệp “{name}” không phải PDF, JPEG hoặc PNG (hệ thống kiểm tra theo nội dung tệp, "
                           "không theo phần mở rộng).")
             continue
-        out.append(CleanFile(name=name, data=data, content_type=kind[0], extension=kind[1]))
+        out.append(CleanFile(name=name, data=data, content_type=kind.content_type, extension=f".{kind.extension}"))
     if errors:
         raise ValidationError(errors[0], field_errors={field: errors})
     return out

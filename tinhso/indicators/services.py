@@ -6,9 +6,7 @@ Computed values of a period that is not over yet are provisional and are updated
 """
 
 import hashlib
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from django.utils import timezone
 from tinhso.accounts import scoping
 from tinhso.audit.services import audit_record
 from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from tinhso.core.files import DOCX, JPEG, PDF, PNG, XLSX, sniff_file_type
 from tinhso.core.periods import Period, month_period, year_period
 from tinhso.org.models import AdministrativeUnit
 
@@ -594,24 +593,7 @@ def report_save_values(*, actor, report: UnitReport, values: list[dict], note: s
     return report
 
 
-def sniff_evidence(content: bytes) -> tuple[str, str] | None:
-    """(extension, content type) from the file's content, or None when it is not an accepted type."""
-    if content.startswith(b"%PDF-"):
-        return "pdf", "application/pdf"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png", "image/png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "jpg", "image/jpeg"
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "xl/workbook.xml" in names:
-            return "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if "word/document.xml" in names:
-            return "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return None
+EVIDENCE_TYPES = frozenset({PDF, JPEG, PNG, XLSX, DOCX})
 
 
 @transaction.atomic
@@ -624,11 +606,11 @@ def report_add_evidence(*, actor, report: UnitReport, name: str, content: bytes)
         raise ValidationError.for_field("file", "Tệp minh chứng rỗng.")
     if len(content) > MAX_EVIDENCE_BYTES:
         raise ValidationError.for_field("file", "Tệp minh chứng vượt quá 10 MB.")
-    kind = sniff_evidence(content)
+    kind = sniff_file_type(content, allowed=EVIDENCE_TYPES)
     if kind is None:
         raise ValidationError.for_field(
             "file", "Tệp minh chứng phải là PDF, JPEG, PNG, XLSX hoặc DOCX (kiểm tra theo nội dung tệp).")
-    ext, content_type = kind
+    ext, content_type = kind.extension, kind.content_type
     digest = hashlib.sha256(content).hexdigest()
     stem = Path(name or "minh-chung").stem[:100] or "minh-chung"
     evidence = ReportEvidence(report=report, original_name=f"{stem}.{ext}"[:255], content_type=content_type,
