@@ -108,9 +108,10 @@ DUCK_COLUMNS = ["handling_agency_id", "receiving_agency_id", "channel", "receive
 def bench_statistics(workdir: Path, province) -> None:
     from django.db import connection
 
-    from tinhso.dossiers.statistics import dossier_statistics, period_from_spec
+    from tinhso.core.periods import parse_period
+    from tinhso.dossiers.statistics import dossier_statistics
 
-    period = period_from_spec("2026-H1")
+    period = parse_period("2026-H1")
     start, end = (f"TIMESTAMPTZ '{moment.isoformat()}'" for moment in (period.start, period.end))
     print("\n== Statistics II.06a, whole province (200 agencies), 2026-H1 over a year of dossiers")
     with connection.cursor() as cursor:

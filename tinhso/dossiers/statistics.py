@@ -65,18 +65,14 @@ def local_tz() -> ZoneInfo:
 
 # --- periods (tinhso.core.periods) -------------------------------------------------------------------------
 
-period_from_spec = parse_period
-period_from_dates = period_between
-
-
 def resolve_period(*, period: str = "", date_from: date | None = None, date_to: date | None = None) -> Period:
     """One way for the page, the API and the command to read a period: a spec, or both dates."""
     if period:
-        return period_from_spec(period)
+        return parse_period(period)
     if date_from is None or date_to is None:
         missing = "date_from" if date_from is None else "date_to"
         raise ValidationError.for_field(missing, "Hãy chọn kỳ báo cáo (năm, 6 tháng, quý, tháng) hoặc từ ngày đến ngày.")
-    return period_from_dates(date_from, date_to)
+    return period_between(date_from, date_to)
 
 
 # --- scope ---------------------------------------------------------------------------------------------------

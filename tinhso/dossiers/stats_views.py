@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tinhso.core.exceptions import DomainError, PermissionDenied
+from tinhso.core.periods import parse_period
 
 from .reports import DATA_KEYS, ROW_LABELS, period_text, statistics_xlsx, xlsx_filename
 from .statistics import (
     GROUP_BY_CHOICES,
     dossier_statistics,
-    period_from_spec,
     resolve_period,
     statistics_scope_choices,
 )
@@ -75,7 +75,7 @@ def _period_choices() -> list[tuple[str, str]]:
     for y in (year, year - 1):
         specs += [f"{y}", f"{y}-H1", f"{y}-H2", *(f"{y}-Q{q}" for q in range(1, 5)),
                   *(f"{y}-{m:02d}" for m in range(1, 13))]
-    return [(spec, period_from_spec(spec).label) for spec in specs]
+    return [(spec, parse_period(spec).label) for spec in specs]
 
 
 @login_required

@@ -8,20 +8,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
+from tinhso.core.periods import parse_period, period_between
 from tinhso.dossiers.choices import Channel, Status, Timeliness
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.statistics import (
     COUNT_KEYS,
     FIGURE_KEYS,
     dossier_statistics,
-    period_from_dates,
-    period_from_spec,
     resolve_period,
 )
 from tinhso.procedures.models import Procedure, ProcedureField
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-Q1_2026 = period_from_spec("2026-Q1")
+Q1_2026 = parse_period("2026-Q1")
 AFTER_Q1 = datetime(2026, 5, 1, tzinfo=VN)  # "now" for tests: the period is over
 _codes = count(1)
 
@@ -65,7 +64,7 @@ def figures(stats: dict) -> dict:
     ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "Tháng 2/2024"),
 ])
 def test_period_specs_become_date_ranges(spec, first, last, label):
-    period = period_from_spec(spec)
+    period = parse_period(spec)
     assert (period.start, period.end, period.label) == (first, last, label)
 
 
@@ -73,25 +72,25 @@ def test_period_specs_become_date_ranges(spec, first, last, label):
 @pytest.mark.parametrize("spec", ["2021-H3", "2021-Q5", "2021-13", "21", "2021-5", "1999", "xyz", ""])
 def test_malformed_period_spec_is_refused_in_vietnamese(spec):
     with pytest.raises(ValidationError) as exc:
-        period_from_spec(spec)
+        parse_period(spec)
     assert "period" in exc.value.field_errors
 
 
 @pytest.mark.smoke
 def test_period_boundaries_are_local_midnights():
-    period = period_from_spec("2021-H1")
+    period = parse_period("2021-H1")
     assert period.start_at(VN) == datetime(2021, 1, 1, tzinfo=VN)
     assert period.end_at(VN) == datetime(2021, 7, 1, tzinfo=VN)
 
 
 @pytest.mark.smoke
 def test_any_date_range_is_a_period_and_natural_ranges_get_their_name():
-    assert period_from_dates(date(2021, 4, 1), date(2021, 6, 30)).label == "Quý II/2021"
-    assert period_from_dates(date(2021, 3, 5), date(2021, 3, 20)).label == "Từ ngày 05/03/2021 đến ngày 20/03/2021"
+    assert period_between(date(2021, 4, 1), date(2021, 6, 30)).label == "Quý II/2021"
+    assert period_between(date(2021, 3, 5), date(2021, 3, 20)).label == "Từ ngày 05/03/2021 đến ngày 20/03/2021"
     with pytest.raises(ValidationError):
-        period_from_dates(date(2021, 3, 20), date(2021, 3, 5))
+        period_between(date(2021, 3, 20), date(2021, 3, 5))
     with pytest.raises(ValidationError):
-        period_from_dates(date(2021, 3, 20), date(9999, 12, 31))
+        period_between(date(2021, 3, 20), date(9999, 12, 31))
     with pytest.raises(ValidationError):
         resolve_period(date_from=date(2021, 1, 1))
     assert resolve_period(period="2021-Q1").end == date(2021, 3, 31)
