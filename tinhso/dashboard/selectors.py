@@ -22,6 +22,7 @@ from tinhso.indicators.choices import Comparator, GovLevel, Pillar, SourceKind
 from tinhso.indicators.models import Framework, Indicator, IndicatorValue, Ranking
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
+from tinhso.org.selectors import agency_get as org_agency_get
 from tinhso.org.selectors import unit_descendant_ids
 
 from .formatting import excel_format, shown_decimals, shown_value, vn_month_or_day, vn_number
@@ -227,10 +228,7 @@ def check_detail(user, unit: AdministrativeUnit, visible: set[int] | None = None
 
 
 def agency_get(*, identifier_code: str, user) -> Agency:
-    agency = Agency.objects.select_related("unit", "unit__parent").filter(
-        identifier_code=identifier_code.upper()).first()
-    if agency is None:
-        raise NotFound(f"Không có cơ quan mã định danh “{identifier_code}”.")
+    agency = org_agency_get(identifier_code=identifier_code)
     if not indicators.can_see_detail(user):
         raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem số liệu theo cơ quan.")
     if agency.unit_id not in detail_unit_ids(user):

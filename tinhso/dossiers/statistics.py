@@ -41,7 +41,7 @@ from tinhso.accounts.choices import OFFICER_ROLES, Role
 from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
 from tinhso.core.periods import Period, parse_period, period_between
 from tinhso.org.models import AdministrativeUnit, Agency
-from tinhso.org.selectors import home_province, unit_descendant_ids
+from tinhso.org.selectors import home_province, unit_descendant_ids, unit_get
 from tinhso.procedures.models import Procedure, ProcedureField
 
 from .choices import Channel, Timeliness
@@ -107,9 +107,7 @@ def statistics_scope(*, actor, agency: str = "", unit: str = "") -> Scope:
             raise PermissionDenied(f"Bạn không có quyền xem thống kê của {agency_obj.name}.")
         return Scope("agency", agency_obj.identifier_code, agency_obj.name, {agency_obj.pk})
     if unit:
-        unit_obj = AdministrativeUnit.objects.filter(code=unit).first()
-        if unit_obj is None:
-            raise NotFound(f"Không có đơn vị hành chính mã “{unit}”.")
+        unit_obj = unit_get(code=unit)
         ids = set(Agency.objects.filter(unit_id__in=unit_descendant_ids(unit=unit_obj)).values_list("id", flat=True))
         if visible is not None:
             ids &= visible

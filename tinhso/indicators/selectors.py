@@ -27,6 +27,7 @@ from tinhso.accounts import scoping
 from tinhso.accounts.choices import Role
 from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
 from tinhso.core.periods import Period
+from tinhso.org import selectors as org_selectors
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province
@@ -66,10 +67,7 @@ def check_unit_visible(user, unit: AdministrativeUnit) -> None:
 
 
 def unit_by_code(code: str) -> AdministrativeUnit:
-    unit = AdministrativeUnit.objects.select_related("merged_into", "parent").filter(code=code).first()
-    if unit is None:
-        raise NotFound(f"Không có đơn vị hành chính mã “{code}”.")
-    return unit
+    return org_selectors.unit_get(code=code)
 
 
 def default_unit() -> AdministrativeUnit:
@@ -285,9 +283,7 @@ def value_list(*, user, unit: str = "", agency: str = "", indicator: str = "", p
     if not all_versions:
         qs = qs.filter(is_current=True)
     if agency:
-        agency_obj = Agency.objects.select_related("unit").filter(identifier_code=agency.upper()).first()
-        if agency_obj is None:
-            raise NotFound(f"Không có cơ quan mã định danh “{agency}”.")
+        agency_obj = org_selectors.agency_get(identifier_code=agency)
         if not can_see_detail(user):
             raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem số liệu theo cơ quan.")
         qs = qs.filter(agency=agency_obj)
