@@ -48,6 +48,12 @@ class Dossier(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     supplement_requested_at = models.DateTimeField(null=True, blank=True)
+    # The one pause of form 02: when the supplement arrived, and the due time the dossier had when the pause began
+    # (`due_at` is pushed by the paused office time once the supplement arrives). With both, the statistics know
+    # for any past instant whether the dossier was paused then and whether it was already overdue when paused.
+    supplemented_at = models.DateTimeField(null=True, blank=True)
+    due_before_pause_at = models.DateTimeField(null=True, blank=True,
+                                               help_text="Hạn giải quyết tại thời điểm yêu cầu bổ sung")
     apology_due_at = models.DateTimeField(null=True, blank=True, help_text="Ngày hẹn mới trong phiếu xin lỗi (mẫu 04)")
     resolved_at = models.DateTimeField(null=True, blank=True)
     timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True)

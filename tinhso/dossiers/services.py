@@ -434,6 +434,7 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
         elif transition.name == "request_supplement":
             setf("supplement_requested_at", now)
             setf("paused_at", now)
+            setf("due_before_pause_at", dossier.due_at)
         elif transition.name == "supplement":
             if dossier.paused_at and dossier.due_at:
                 paused = calendar.working_seconds_between(dossier.paused_at, now)
@@ -442,6 +443,7 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
                     setf("apology_due_at", calendar.add_working_time(dossier.apology_due_at, seconds=paused))
                 data["paused_working_seconds"] = round(paused)
             setf("paused_at", None)
+            setf("supplemented_at", now)
         elif transition.name in ("approve", "reject"):
             setf("resolved_at", now)
             setf("timeliness", classify_timeliness(now, dossier.due_at))

@@ -14,10 +14,16 @@ or the receiving agency while none is assigned):
 - received_total = carried_over + new_online + new_direct_postal.
 - resolved_total = received dossiers with `resolved_at` within [start, end)
   = resolved_early + resolved_on_time + resolved_late (Dossier.timeliness).
-- pending_total = received before end and not closed before end = pending_within + pending_overdue, where
-  overdue means `due_at` before the reference instant: end of the period, or now for a period not yet over
-  (a dossier due tomorrow is not overdue today). A pending dossier without `due_at` counts as within.
-- withdrawn / returned = received dossiers with `withdrawn_at` / `returned_at` (result returned) within the period.
+- pending_total = received before end and not closed before end = pending_within + pending_overdue. Overdue is
+  judged at the reference instant R: the end of the period, or now for a period not yet over (a dossier due
+  tomorrow is not overdue today). A dossier waiting for the applicant's supplement at R (form 02: asked at or
+  before R, supplement not arrived by R) is not overdue for the paused time: it is overdue only if the pause began
+  after its due time. Otherwise it is overdue when its due time at R — before the pause while the pause had not
+  begun, `due_at` (pushed by the paused office time) once it ended — lies before R. No due time: within.
+- withdrawn / stopped / returned = received dossiers with `withdrawn_at` / `stopped_at` (form 05) / `returned_at`
+  (result handed to the applicant) within the period.
+- Every report balances: received_total = resolved_total + pending_total + withdrawn + stopped (a received
+  dossier is closed in at most one way: the state machine and the import allow no second closing).
 - online_rate = new_online / (new_online + new_direct_postal) × 100 — the share of *newly* received dossiers;
   on_time_rate = (resolved_early + resolved_on_time) / resolved_total × 100. Both are Decimals with two decimals
   (ROUND_HALF_UP), or None when the denominator is 0.
@@ -49,7 +55,10 @@ from .models import Dossier
 
 COUNT_KEYS = ["received_total", "carried_over", "new_online", "new_direct_postal", "resolved_total",
               "resolved_early", "resolved_on_time", "resolved_late", "pending_total", "pending_within",
-              "pending_overdue", "withdrawn", "returned"]
+              "pending_overdue", "withdrawn", "stopped", "returned"]
+# What the aggregate query counts; the totals and pending_within follow by arithmetic (complete_figures).
+RAW_KEYS = ["carried_over", "new_online", "new_direct_postal", "resolved_early", "resolved_on_time",
+            "resolved_late", "pending_total", "pending_overdue", "withdrawn", "stopped", "returned"]
 RATE_KEYS = ["online_rate", "on_time_rate"]
 FIGURE_KEYS = COUNT_KEYS + RATE_KEYS
 GROUP_BY_CHOICES = {"agency": "Cơ quan", "unit": "Đơn vị hành chính", "procedure": "Thủ tục", "field": "Lĩnh vực",
@@ -134,26 +143,41 @@ def _count(condition: Q) -> Count:
     return Count("id", filter=condition)
 
 
+def overdue_at(reference: datetime) -> Q:
+    """Overdue at `reference` for a dossier still pending then (module docstring: the pause rule)."""
+    r = reference
+    not_yet_paused = Q(supplement_requested_at__isnull=True) | Q(supplement_requested_at__gt=r)
+    paused = Q(supplement_requested_at__lte=r) & (Q(supplemented_at__isnull=True) | Q(supplemented_at__gt=r))
+    due_before_pause_passed = Q(due_before_pause_at__lt=r) | Q(due_before_pause_at__isnull=True, due_at__lt=r)
+    paused_after_due = Q(due_before_pause_at__isnull=False, supplement_requested_at__gt=F("due_before_pause_at")) \
+        | Q(due_before_pause_at__isnull=True, supplement_requested_at__gt=F("due_at"))
+    return (not_yet_paused & due_before_pause_passed) | (paused & paused_after_due) \
+        | (Q(supplemented_at__lte=r) & Q(due_at__lt=r))
+
+
+def open_at(moment: datetime) -> Q:
+    """Not closed (resolved, withdrawn, stopped) before `moment`."""
+    return (Q(resolved_at__isnull=True) | Q(resolved_at__gte=moment)) & \
+        (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=moment)) & \
+        (Q(stopped_at__isnull=True) | Q(stopped_at__gte=moment))
+
+
 def figure_aggregates(*, start: datetime, end: datetime, reference: datetime) -> dict[str, Count]:
     """The conditional counts of one II.06a row (received-ness is in the WHERE clause of the query)."""
-    open_at_start = (Q(resolved_at__isnull=True) | Q(resolved_at__gte=start)) & \
-        (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=start)) & \
-        (Q(stopped_at__isnull=True) | Q(stopped_at__gte=start))
-    open_at_end = (Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)) & \
-        (Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=end)) & \
-        (Q(stopped_at__isnull=True) | Q(stopped_at__gte=end))
+    open_at_end = open_at(end)
     new = Q(received_at__gte=start)
     resolved = Q(resolved_at__gte=start, resolved_at__lt=end)
     return {
-        "carried_over": _count(Q(received_at__lt=start) & open_at_start),
+        "carried_over": _count(Q(received_at__lt=start) & open_at(start)),
         "new_online": _count(new & Q(channel=Channel.ONLINE)),
         "new_direct_postal": _count(new & ~Q(channel=Channel.ONLINE)),
         "resolved_early": _count(resolved & Q(timeliness=Timeliness.EARLY)),
         "resolved_on_time": _count(resolved & Q(timeliness=Timeliness.ON_TIME)),
         "resolved_late": _count(resolved & ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])),
-        "pending_overdue": _count(open_at_end & Q(due_at__lt=reference)),
-        "pending_within": _count(open_at_end & (Q(due_at__isnull=True) | Q(due_at__gte=reference))),
+        "pending_total": _count(open_at_end),
+        "pending_overdue": _count(open_at_end & overdue_at(reference)),
         "withdrawn": _count(Q(withdrawn_at__gte=start, withdrawn_at__lt=end)),
+        "stopped": _count(Q(stopped_at__gte=start, stopped_at__lt=end)),
         "returned": _count(Q(returned_at__gte=start, returned_at__lt=end)),
     }
 
@@ -188,6 +212,8 @@ def complete_figures(counts: dict) -> dict:
     f = {key: int(counts.get(key) or 0) for key in COUNT_KEYS}
     f["received_total"] = f["carried_over"] + f["new_online"] + f["new_direct_postal"]
     f["resolved_total"] = f["resolved_early"] + f["resolved_on_time"] + f["resolved_late"]
+    if "pending_within" not in counts:  # raw counts from the query
+        f["pending_within"] = f["pending_total"] - f["pending_overdue"]
     f["pending_total"] = f["pending_within"] + f["pending_overdue"]
     f["online_rate"] = percentage(f["new_online"], f["new_online"] + f["new_direct_postal"])
     f["on_time_rate"] = percentage(f["resolved_early"] + f["resolved_on_time"], f["resolved_total"])

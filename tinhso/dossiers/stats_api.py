@@ -36,6 +36,7 @@ class Figures(Schema):
     pending_within: int
     pending_overdue: int
     withdrawn: int
+    stopped: int
     returned: int
     online_rate: float | None
     on_time_rate: float | None

@@ -134,7 +134,8 @@ def test_figures_follow_the_II06a_definitions(world):
     assert figures(stats) == {
         "received_total": 8, "carried_over": 2, "new_online": 3, "new_direct_postal": 3,
         "resolved_total": 3, "resolved_early": 1, "resolved_on_time": 1, "resolved_late": 1,
-        "pending_total": 3, "pending_within": 2, "pending_overdue": 1, "withdrawn": 1, "returned": 1,
+        "pending_total": 3, "pending_within": 2, "pending_overdue": 1, "withdrawn": 1, "stopped": 1,
+        "returned": 1,
     }
     assert stats["online_rate"] == Decimal("50.00")
     assert stats["on_time_rate"] == Decimal("66.67")
