@@ -6,12 +6,13 @@ header and its rows (or its "no data" line), a blank line between tables. The CS
 displayed number as a number rounded as shown, formatted to show the same decimals.
 """
 
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from tinhso.core.exports import csv_writer, xlsx_set
 
 from .selectors import Page
 
@@ -40,7 +41,7 @@ def _text(item) -> str:
 
 def to_csv(page: Page) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")
     for line in page_lines(page):
         writer.writerow([_text(item) for item in line])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -57,7 +58,7 @@ def to_xlsx(page: Page) -> bytes:
         for col_no, item in enumerate(line, start=1):
             cell = sheet.cell(row=line_no, column=col_no)
             if isinstance(item, str):
-                cell.value = item
+                xlsx_set(cell, item)
                 if line_no == 1:
                     cell.font = Font(bold=True, size=14)
                 elif is_header or len(line) == 1 and line_no > 2:
@@ -67,10 +68,10 @@ def to_xlsx(page: Page) -> bytes:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
                 continue
             if item.number is not None:
-                cell.value = item.number
+                xlsx_set(cell, item.number)
                 cell.number_format = item.number_format
             else:
-                cell.value = item.text
+                xlsx_set(cell, item.text)
                 if item.numeric:
                     cell.alignment = Alignment(horizontal="right")
             if len(line) > 1:

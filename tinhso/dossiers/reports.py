@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from tinhso.core.exports import xlsx_cell, xlsx_set
+
 FORM_CODE = "Biểu số II.06a/VPCP/KSTT"
 FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TẠI CƠ QUAN, ĐƠN VỊ "
               "TRỰC TIẾP GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH")
@@ -70,7 +72,7 @@ def statistics_xlsx(stats: dict) -> bytes:
     def merged(cell_range: str, value, *, font=None, alignment=centre):
         ws.merge_cells(cell_range)
         cell = ws[cell_range.split(":")[0]]
-        cell.value = value
+        xlsx_set(cell, value)
         cell.alignment = alignment
         if font:
             cell.font = font
@@ -89,11 +91,11 @@ def statistics_xlsx(stats: dict) -> bytes:
         cell_range = f"{get_column_letter(first)}{top}:{get_column_letter(last_col)}{top + rows - 1}"
         if cell_range.split(":")[0] != cell_range.split(":")[1]:
             ws.merge_cells(cell_range)
-        cell = ws.cell(row=top, column=first, value=text if text is not None else label)
+        cell = xlsx_cell(ws, top, first, text if text is not None else label)
         cell.font, cell.alignment = bold, centre
     number_row = HEADER_ROW + 3
     for col in range(1, COLUMN_COUNT + 1):
-        cell = ws.cell(row=number_row, column=col, value=f"({col})")
+        cell = xlsx_cell(ws, number_row, col, f"({col})")
         cell.alignment, cell.font = centre, Font(italic=True)
     for row in range(HEADER_ROW, number_row + 1):
         for col in range(1, COLUMN_COUNT + 1):
@@ -105,13 +107,13 @@ def statistics_xlsx(stats: dict) -> bytes:
     for index, (stt, name, figures) in enumerate(lines):
         row = number_row + 1 + index
         is_total = name == TOTAL_LABEL and index == len(lines) - 1
-        ws.cell(row=row, column=1, value=stt).alignment = Alignment(horizontal="center")
-        ws.cell(row=row, column=2, value=name).alignment = Alignment(wrap_text=True, vertical="top")
+        xlsx_cell(ws, row, 1, stt).alignment = Alignment(horizontal="center")
+        xlsx_cell(ws, row, 2, name).alignment = Alignment(wrap_text=True, vertical="top")
         for offset, key in enumerate(DATA_KEYS):
             value = figures.get(key)
             if isinstance(value, Decimal):
                 value = float(value)
-            cell = ws.cell(row=row, column=3 + offset, value=value)
+            cell = xlsx_cell(ws, row, 3 + offset, value)
             cell.number_format = "0.00" if key.endswith("_rate") else "#,##0"
         for col in range(1, COLUMN_COUNT + 1):
             ws.cell(row=row, column=col).border = border

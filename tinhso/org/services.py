@@ -1,6 +1,5 @@
 """Every write to the unit registry: official loads, agencies (one by one or by CSV), digital-technology teams."""
 
-import csv
 import io
 from datetime import date
 
@@ -8,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from tinhso.audit.services import Entry, audit_record, audit_record_many, diff, object_ref
 from tinhso.core.exceptions import Conflict, ImportFailed, NotFound, PermissionDenied, ValidationError
+from tinhso.core.exports import SafeDictReader, csv_writer
 
 from . import official_data
 from .choices import AgencyKind, UnitLevel
@@ -257,7 +257,7 @@ def agencies_import_csv(*, actor, content: bytes | str) -> dict[str, int]:
         text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
     except UnicodeDecodeError as exc:
         raise ImportFailed("Tệp CSV phải được mã hóa UTF-8.", line_errors=[(1, "Không đọc được tệp (không phải UTF-8).")]) from exc
-    reader = csv.DictReader(io.StringIO(text))
+    reader = SafeDictReader(io.StringIO(text))
     missing = [c for c in ("identifier_code", "name", "kind", "unit_code") if c not in (reader.fieldnames or [])]
     if missing:
         raise ImportFailed("Tệp CSV thiếu cột bắt buộc.", line_errors=[(1, f"Thiếu cột: {', '.join(missing)}")])
@@ -309,7 +309,7 @@ def agencies_import_csv(*, actor, content: bytes | str) -> dict[str, int]:
 
 def agencies_export_csv(*, agencies) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(AGENCY_CSV_COLUMNS)
     for a in agencies.select_related("unit", "parent"):
         writer.writerow([a.identifier_code, a.name, a.short_name, a.kind, a.unit.code,

@@ -36,6 +36,7 @@ from django.db import transaction
 from tinhso.accounts.scoping import is_province_admin
 from tinhso.audit.services import Entry, audit_record_many, diff, object_ref
 from tinhso.core.exceptions import ImportFailed, PermissionDenied, ValidationError
+from tinhso.core.exports import SafeDictReader, csv_writer
 from tinhso.core.text import fold
 from tinhso.org.models import Agency
 
@@ -450,7 +451,7 @@ def _int_or_text(cell: str) -> Any:
 
 
 def _parse_csv(text: str) -> tuple[list[dict], list[int]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = SafeDictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     missing = [c for c in ("code", "name", "field", "levels", "processing_time", "online_level") if c not in header]
     if missing:
@@ -521,7 +522,7 @@ def _join_list(items: list[str]) -> str:
 
 def procedures_export_csv(*, procedures=None) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for p in _export_queryset(procedures):
         rec = procedure_record(p)
