@@ -146,6 +146,35 @@ class WorkingCalendar:
             d += timedelta(days=1)
         raise ValueError("no working period found")
 
+    def subtract(self, end: datetime, *, seconds: float) -> datetime:
+        """The latest moment from which `seconds` of office time lead to `end` (the inverse of `add` for a due
+        time pushed by a pause). Landing on an opening gives the previous closing: a due time at the close of a
+        day stays at the close of a day."""
+        moment = self.localize(end)
+        remaining = timedelta(seconds=seconds)
+        if remaining <= timedelta(0):
+            return moment
+        d = moment.date()
+        for _ in range(MAX_SEARCH_DAYS):
+            for period_start, period_end in reversed(self.periods_on(d)):
+                if period_start >= moment:
+                    continue
+                finish = min(moment, period_end)
+                available = finish - period_start
+                if remaining < available:
+                    return finish - remaining
+                remaining -= available
+                moment = period_start
+            d -= timedelta(days=1)
+            if remaining <= timedelta(0):
+                # Consumed exactly at an opening: the previous working period's closing.
+                for _ in range(MAX_SEARCH_DAYS):
+                    periods = self.periods_on(d)
+                    if periods:
+                        return periods[-1][1]
+                    d -= timedelta(days=1)
+        raise ValueError("no working period found")
+
     def working_seconds_between(self, a: datetime, b: datetime) -> float:
         a, b = self.localize(a), self.localize(b)
         if b <= a:

@@ -2,9 +2,13 @@
 
 Columns (CSV with a header row, or JSON Lines with these keys):
   code, procedure_code, agency_code, channel (online|direct|postal), received_at, due_at, resolved_at,
-  returned_at, withdrawn_at, status (pending|resolved|returned|withdrawn|refused)
+  returned_at, withdrawn_at, status (pending|supplement|resolved|returned|withdrawn|stopped|refused)
+and, optionally, supplement_requested_at, supplemented_at, stopped_at.
 Timestamps are ISO 8601 with an offset (2021-03-01T08:15:00+07:00), empty where not applicable. `due_at` is kept as
-the old system recorded it, never recomputed.
+the old system recorded it, never recomputed: it is the due time after any completed pause (form 02: asked at
+`supplement_requested_at`, answered at `supplemented_at`); the due time before the pause is derived from it with
+the working calendar. Status `supplement` is a dossier still waiting for the applicant (its pause not completed:
+`due_at` is then the due time before the pause); `stopped` a dossier stopped by form 05 at `stopped_at`.
 
 Every row is validated first and the errors are reported by line number; the file is imported whole or not at all;
 rows are upserted by `code`, so importing the same file again changes nothing. On PostgreSQL new rows stream by
@@ -34,6 +38,7 @@ from django.utils import timezone
 from psycopg import errors as psycopg_errors
 
 from tinhso.audit.services import audit_record
+from tinhso.core.calendar import WorkingCalendar
 from tinhso.core.exceptions import ImportFailed, ValidationError
 from tinhso.org.models import Agency
 from tinhso.procedures.models import Procedure
@@ -44,24 +49,31 @@ from .signals import history_imported
 
 COLUMNS = ["code", "procedure_code", "agency_code", "channel", "received_at", "due_at", "resolved_at",
            "returned_at", "withdrawn_at", "status"]
-STATUS_MAP = {"pending": Status.RECEIVED, "resolved": Status.APPROVED, "returned": Status.RETURNED,
-              "withdrawn": Status.WITHDRAWN, "refused": Status.REFUSED}
+OPTIONAL_COLUMNS = ["supplement_requested_at", "supplemented_at", "stopped_at"]
+ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
+STATUS_MAP = {"pending": Status.RECEIVED, "supplement": Status.SUPPLEMENT_REQUESTED, "resolved": Status.APPROVED,
+              "returned": Status.RETURNED, "withdrawn": Status.WITHDRAWN, "stopped": Status.STOPPED,
+              "refused": Status.REFUSED}
 MAX_REPORTED_ERRORS = 1000
 MAX_CODE_LENGTH = Dossier._meta.get_field("code").max_length
 STAGING_TABLE = "tinhso_dossier_import"
 # Staging columns, in the order the validator produces them.
 STAGING_COLUMNS = ["line", "code", "procedure_id", "agency_id", "channel", "status", "submitted_at", "received_at",
                    "due_at", "resolved_at", "timeliness", "result_issued_at", "returned_at", "withdrawn_at",
-                   "refused_at"]
+                   "refused_at", "stopped_at", "supplement_requested_at", "supplemented_at", "paused_at",
+                   "due_before_pause_at"]
 _TIMESTAMP_STAGING = {"submitted_at", "received_at", "due_at", "resolved_at", "result_issued_at", "returned_at",
-                      "withdrawn_at", "refused_at"}
+                      "withdrawn_at", "refused_at", "stopped_at", "supplement_requested_at", "supplemented_at",
+                      "paused_at", "due_before_pause_at"}
 # Dossier column ← staging column; these are the columns an import sets and updates.
 _TARGET = {"code": "code", "procedure_id": "procedure_id", "receiving_agency_id": "agency_id",
            "handling_agency_id": "agency_id", "channel": "channel", "status": "status",
            "submitted_at": "submitted_at", "received_at": "received_at", "clock_start_at": "received_at",
            "due_at": "due_at", "resolved_at": "resolved_at", "timeliness": "timeliness",
            "result_issued_at": "result_issued_at", "returned_at": "returned_at", "withdrawn_at": "withdrawn_at",
-           "refused_at": "refused_at"}
+           "refused_at": "refused_at", "stopped_at": "stopped_at",
+           "supplement_requested_at": "supplement_requested_at", "supplemented_at": "supplemented_at",
+           "paused_at": "paused_at", "due_before_pause_at": "due_before_pause_at"}
 _BATCH = 5000
 
 
@@ -90,7 +102,7 @@ def _file_format(name: str) -> str:
 
 
 def _csv_records(stream) -> Iterator[tuple[int, list[str] | str]]:
-    """(line number, values in COLUMNS order) or (line number, error message)."""
+    """(line number, values in ALL_COLUMNS order) or (line number, error message)."""
     reader = csv.reader(stream)
     try:
         header = next(reader)
@@ -104,8 +116,9 @@ def _csv_records(stream) -> Iterator[tuple[int, list[str] | str]]:
         raise ImportFailed("Tệp CSV thiếu cột bắt buộc, chưa nạp dòng nào.",
                            line_errors=[(1, f"Thiếu cột: {', '.join(missing)}")])
     width = len(header)
-    positions = [header.index(c) for c in COLUMNS]
-    identity = positions == list(range(len(COLUMNS))) and width == len(COLUMNS)
+    positions = [header.index(c) if c in header else None for c in ALL_COLUMNS]
+    identity = header == ALL_COLUMNS
+    padding = [""] * len(OPTIONAL_COLUMNS) if header == COLUMNS else None  # the usual file: required columns only
     while True:
         try:
             values = next(reader)
@@ -121,8 +134,10 @@ def _csv_records(stream) -> Iterator[tuple[int, list[str] | str]]:
             yield line, f"Dòng có {len(values)} cột, tiêu đề có {width} cột."
         elif identity:
             yield line, values
+        elif padding is not None:
+            yield line, values + padding
         else:
-            yield line, [values[p] for p in positions]
+            yield line, [values[p] if p is not None else "" for p in positions]
 
 
 def _jsonl_records(stream) -> Iterator[tuple[int, list[str] | str]]:
@@ -138,7 +153,7 @@ def _jsonl_records(stream) -> Iterator[tuple[int, list[str] | str]]:
             yield line, "Mỗi dòng phải là một đối tượng JSON."
             continue
         values = []
-        for c in COLUMNS:
+        for c in ALL_COLUMNS:
             v = obj.get(c)
             values.append("" if v is None else v if isinstance(v, str) else str(v))
         yield line, values
@@ -153,6 +168,7 @@ class _Validator:
         self.procedures = dict(Procedure.objects.values_list("code", "id"))
         self.agencies = dict(Agency.objects.values_list("identifier_code", "id"))
         self.tz = ZoneInfo(settings.TIME_ZONE)
+        self.calendar = WorkingCalendar.load()
         self.seen: dict[str, int] = {}
         self.errors: list[tuple[int, str]] = []
         self.error_count = 0
@@ -173,7 +189,9 @@ class _Validator:
             if isinstance(values, str):
                 self.error(line, values)
                 continue
-            code, procedure_code, agency_code, channel, *stamps, status = map(str.strip, values)
+            code, procedure_code, agency_code, channel = (v.strip() for v in values[:4])
+            status = values[9].strip()
+            stamps = [v.strip() for v in (*values[4:9], *values[10:])]
             problems = []
             if not code:
                 problems.append("thiếu mã hồ sơ (code)")
@@ -194,7 +212,7 @@ class _Validator:
             if channel not in channels:
                 problems.append(f"kênh “{channel}” không hợp lệ (online, direct hoặc postal)")
             parsed = []
-            for name, text in zip(COLUMNS[4:9], stamps, strict=True):
+            for name, text in zip(_STAMP_COLUMNS, stamps, strict=True):
                 if not text:
                     parsed.append(None)
                     continue
@@ -208,13 +226,13 @@ class _Validator:
                     problems.append(f"{name} “{text[:40]}” thiếu múi giờ (ví dụ +07:00)")
                     value = None
                 parsed.append(value)
-            received_at, due_at, resolved_at, returned_at, withdrawn_at = parsed
+            received_at, due_at, resolved_at, returned_at, withdrawn_at, asked_at, answered_at, stopped_at = parsed
             mapped = STATUS_MAP.get(status)
             if mapped is None:
-                problems.append(f"trạng thái “{status}” không hợp lệ (pending, resolved, returned, withdrawn, refused)")
+                problems.append(f"trạng thái “{status}” không hợp lệ ({', '.join(STATUS_MAP)})")
             elif not problems:
                 problems.extend(_consistency(status, received_at, due_at, resolved_at, returned_at,
-                                             withdrawn_at))
+                                             withdrawn_at, stopped_at, asked_at, answered_at))
             if problems:
                 self.error(line, "; ".join(problems) + ".")
                 continue
@@ -230,30 +248,43 @@ class _Validator:
                 else:
                     timeliness = late
             refused = status == "refused"
+            due_before_pause = None
+            if asked_at is not None:
+                due_before_pause = due_at
+                if answered_at is not None and due_at is not None:  # due_at was pushed by the paused office time
+                    paused = self.calendar.working_seconds_between(asked_at, answered_at)
+                    due_before_pause = self.calendar.subtract(due_at, seconds=paused)
             yield (line, code, procedure_id, agency_id, channel, mapped.value, received_at,
                    None if refused else received_at, due_at, resolved_at, timeliness,
                    resolved_at if status == "returned" else None, returned_at, withdrawn_at,
-                   received_at if refused else None)
+                   received_at if refused else None, stopped_at, asked_at, answered_at,
+                   asked_at if status == "supplement" else None, due_before_pause)
 
 
-_ALLOWED = {  # status → timestamps (resolved_at, returned_at, withdrawn_at) that must be present / may be present
-    "pending": ((), ()),
-    "resolved": (("resolved_at",), ()),
-    "returned": (("resolved_at", "returned_at"), ()),
-    "withdrawn": (("withdrawn_at",), ()),
-    "refused": ((), ()),
+_STAMP_COLUMNS = [*COLUMNS[4:9], *OPTIONAL_COLUMNS]
+# status → the closing timestamps it needs (the others must be empty)
+_CLOSINGS = {
+    "pending": (),
+    "supplement": (),
+    "resolved": ("resolved_at",),
+    "returned": ("resolved_at", "returned_at"),
+    "withdrawn": ("withdrawn_at",),
+    "stopped": ("stopped_at",),
+    "refused": (),
 }
-_NEEDS_DUE = {"pending", "resolved", "returned"}
+_NEEDS_DUE = {"pending", "supplement", "resolved", "returned"}
 
 
-def _consistency(status, received_at, due_at, resolved_at, returned_at, withdrawn_at) -> list[str]:
+def _consistency(status, received_at, due_at, resolved_at, returned_at, withdrawn_at, stopped_at, asked_at,
+                 answered_at) -> list[str]:
     problems = []
     if received_at is None:
         return ["thiếu thời điểm tiếp nhận (received_at)"]
     if status in _NEEDS_DUE and due_at is None:
         problems.append(f"trạng thái {status} cần hạn giải quyết (due_at)")
-    required, _ = _ALLOWED[status]
-    present = {"resolved_at": resolved_at, "returned_at": returned_at, "withdrawn_at": withdrawn_at}
+    required = _CLOSINGS[status]
+    present = {"resolved_at": resolved_at, "returned_at": returned_at, "withdrawn_at": withdrawn_at,
+               "stopped_at": stopped_at}
     for name, value in present.items():
         if name in required and value is None:
             problems.append(f"trạng thái {status} cần {name}")
@@ -265,6 +296,29 @@ def _consistency(status, received_at, due_at, resolved_at, returned_at, withdraw
         problems.append("returned_at trước resolved_at")
     if withdrawn_at is not None and withdrawn_at < received_at:
         problems.append("withdrawn_at trước received_at")
+    if stopped_at is not None and stopped_at < received_at:
+        problems.append("stopped_at trước received_at")
+    # The one pause of form 02.
+    if status == "refused" and (asked_at or answered_at):
+        problems.append("hồ sơ từ chối tiếp nhận không có yêu cầu bổ sung")
+    elif status == "supplement":
+        if asked_at is None:
+            problems.append("trạng thái supplement cần supplement_requested_at")
+        if answered_at is not None:
+            problems.append("trạng thái supplement (đang chờ bổ sung) không được có supplemented_at")
+    elif asked_at is not None and answered_at is None and status in ("pending", "resolved", "returned"):
+        problems.append(f"trạng thái {status} có supplement_requested_at cần supplemented_at "
+                        "(hồ sơ còn chờ bổ sung dùng trạng thái supplement)")
+    if answered_at is not None and asked_at is None:
+        problems.append("supplemented_at cần supplement_requested_at")
+    if asked_at is not None and asked_at < received_at:
+        problems.append("supplement_requested_at trước received_at")
+    if asked_at is not None and answered_at is not None and answered_at < asked_at:
+        problems.append("supplemented_at trước supplement_requested_at")
+    pause_end = answered_at or asked_at
+    closed_at = resolved_at or withdrawn_at or stopped_at
+    if pause_end is not None and closed_at is not None and closed_at < pause_end:
+        problems.append("hồ sơ kết thúc trước khi hết thời gian chờ bổ sung")
     return problems
 
 

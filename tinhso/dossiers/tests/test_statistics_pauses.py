@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tinhso.core.periods import parse_period, period_between
 from tinhso.dossiers import services
-from tinhso.dossiers.choices import Channel, Status, Timeliness
+from tinhso.dossiers.choices import Channel, Status
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.statistics import COUNT_KEYS, dossier_statistics
 
