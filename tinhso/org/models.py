@@ -52,9 +52,13 @@ class AdministrativeUnit(models.Model):
     def is_current(self) -> bool:
         return self.valid_to is None
 
-    def save(self, *args, **kwargs):
+    def refresh_keys(self) -> None:
+        """Recompute the search keys (save() does it; bulk writers call it themselves)."""
         self.search_key = search_key(self.name, self.short_name)
         self.name_key, self.short_key = fold(self.name), fold(self.short_name)
+
+    def save(self, *args, **kwargs):
+        self.refresh_keys()
         super().save(*args, **kwargs)
 
 

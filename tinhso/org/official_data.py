@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -48,32 +49,77 @@ def _data_dir() -> Path:
     return Path(vietnamadminunits.__file__).parent / "data"
 
 
+def _dataset():
+    return sqlite3.connect(f"file:{_data_dir() / 'dataset.db'}?mode=ro", uri=True)
+
+
 @cache
-def _commune_geo() -> dict[str, tuple[float, float, float]]:
-    with sqlite3.connect(f"file:{_data_dir() / 'dataset.db'}?mode=ro", uri=True) as conn:
-        rows = conn.execute("SELECT wardCode, wardLat, wardLon, wardAreaKm2 FROM admin_units").fetchall()
-    return {code: (lat, lon, area) for code, lat, lon, area in rows}
+def _final_communes() -> tuple[tuple, ...]:
+    """The final GSO list (Công văn 1027/CTK-CSCL, 25/6/2025) as vietnamadminunits ships it in `admin_units`."""
+    with closing(_dataset()) as conn:
+        return tuple(conn.execute(
+            "SELECT provinceCode, province, provinceShort, provinceLat, provinceLon, wardCode, ward, wardShort, "
+            "wardType, wardLat, wardLon, wardAreaKm2 FROM admin_units ORDER BY provinceCode, wardCode"
+        ).fetchall())
+
+
+@cache
+def draft_to_final_codes() -> dict[str, str]:
+    """Commune code in `vietnam-provinces` (draft GSO list) → code in the final list, for every commune.
+
+    A commune keeps its code when the final list gives that code to a commune of the same name in the same
+    province; otherwise it takes the one unclaimed final code of that name in its province (the lists differ
+    in 123 communes, some codes rotated between neighbours, e.g. Lý Quốc / Hạ Lang / Vinh Quý in Cao Bằng).
+    """
+    final = {row[5]: (row[0], fold(row[6])) for row in _final_communes()}
+    draft = [(_code(p["code"], 2), _code(w["code"], 5), fold(w["name"])) for p in _draft_divisions()
+             for w in p["wards"]]
+    mapping = {code: code for pcode, code, name in draft if final.get(code) == (pcode, name)}
+    unclaimed: dict[tuple[str, str], list[str]] = {}
+    for code, key in final.items():
+        if code not in mapping.values():
+            unclaimed.setdefault(key, []).append(code)
+    for pcode, code, name in draft:
+        if code not in mapping:
+            candidates = unclaimed.get((pcode, name), [])
+            if len(candidates) != 1:
+                raise ValueError(f"Cannot match draft commune {code} {name} to the final list")
+            mapping[code] = candidates.pop()
+    return mapping
+
+
+@cache
+def draft_rekey_plan() -> dict[str, tuple[str, str]]:
+    """Draft code → (final code, folded draft name) for the communes whose code changed."""
+    names = {_code(w["code"], 5): fold(w["name"]) for p in _draft_divisions() for w in p["wards"]}
+    return {old: (new, names[old]) for old, new in draft_to_final_codes().items() if old != new}
+
+
+@cache
+def _draft_divisions() -> list[dict]:
+    return json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
 
 
 def current_units() -> list[OfficialUnit]:
-    """34 provinces and 3,321 communes (GSO list effective 1 July 2025), provinces first."""
-    data = json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
-    geo = _commune_geo()
-    provinces, communes = [], []
-    for p in data:
-        ptype = _PROVINCE_TYPES[p["division_type"]]
-        short = _strip_prefix(p["name"], ["thành phố", "tỉnh"])
-        name = p["name"] if p["name"] != short else f"Tỉnh {short}"
-        pcode = _code(p["code"], 2)
-        provinces.append(OfficialUnit(pcode, name, short, UnitLevel.PROVINCE, ptype, None))
-        for w in p["wards"]:
-            wcode = _code(w["code"], 5)
-            lat, lon, area = geo.get(wcode, (None, None, None))
-            communes.append(OfficialUnit(
-                wcode, w["name"], _strip_prefix(w["name"], _WARD_TYPES), UnitLevel.COMMUNE,
-                _WARD_TYPES[w["division_type"]], pcode, lat, lon, area,
-            ))
-    return provinces + communes
+    """34 provinces and 3,321 communes effective 1 July 2025, provinces first.
+
+    Codes, names (GSO spelling, e.g. "Chiêm Hóa"), types, centroids and areas come from the final GSO list in
+    `vietnamadminunits`; `vietnam-provinces` (draft codes for 123 communes) gives the province/central-city
+    distinction and is checked to describe the same 3,321 communes.
+    """
+    province_types = {_code(p["code"], 2): _PROVINCE_TYPES[p["division_type"]] for p in _draft_divisions()}
+    provinces: dict[str, OfficialUnit] = {}
+    communes = []
+    for (pcode, pname, pshort, plat, plon, wcode, wname, wshort, _wtype, wlat, wlon, area) in _final_communes():
+        if pcode not in provinces:
+            provinces[pcode] = OfficialUnit(pcode, pname, pshort, UnitLevel.PROVINCE, province_types[pcode], None,
+                                            plat, plon)
+        # The type is the one the name states: the package's wardType column disagrees with it for 4 communes
+        # (e.g. Phường Việt Hòa, 10543, typed "Xã"), and both lists agree on the names.
+        unit_type = next(t for prefix, t in sorted(_WARD_TYPES.items(), key=lambda i: -len(i[0]))
+                         if wname.lower().startswith(prefix + " "))
+        communes.append(OfficialUnit(wcode, wname, wshort, UnitLevel.COMMUNE, unit_type, pcode, wlat, wlon, area))
+    return list(provinces.values()) + communes
 
 
 @dataclass(frozen=True)
@@ -90,7 +136,7 @@ def legacy_provinces() -> dict[str, LegacyProvince]:
     """The 63 provinces and 681 districts before 1 July 2025, with their successor province."""
     converter = json.loads((_data_dir() / "converter_2025.json").read_text(encoding="utf-8"))
     successor_of = {old: new for new, olds in converter["DICT_PROVINCE"].items() for old in olds}
-    with sqlite3.connect(f"file:{_data_dir() / 'dataset.db'}?mode=ro", uri=True) as conn:
+    with closing(_dataset()) as conn:
         rows = conn.execute(
             "SELECT DISTINCT provinceCode, province, provinceShort, provinceKey, districtCode, district, "
             "districtShort, districtType, districtLat, districtLon FROM admin_units_legacy "

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from tinhso.audit.services import Entry, audit_record, audit_record_many, diff, object_ref
 from tinhso.core.exceptions import Conflict, ImportFailed, NotFound, PermissionDenied, ValidationError
 from tinhso.core.exports import SafeDictReader, csv_writer
+from tinhso.core.text import fold
 
 from . import official_data
 from .choices import AgencyKind, UnitLevel
@@ -31,36 +32,84 @@ def _require(actor, perm: str, obj=None, message: str = "Bạn không có quyề
 
 # --- administrative units -------------------------------------------------------------------------------------
 
+_UNIT_FIELDS = ["official_code", "name", "short_name", "level", "unit_type", "parent", "valid_from", "latitude",
+                "longitude", "area_km2", "identifier_prefix", "search_key", "name_key", "short_key"]
+
+
 @transaction.atomic
 def units_load_official(*, actor=None) -> dict[str, int]:
-    """Create or update the 34 provinces and 3,321 communes from the official list (idempotent)."""
+    """Create or update the 34 provinces and 3,321 communes from the final official list (idempotent, bulk).
+
+    Rows a database loaded earlier under the draft codes of `vietnam-provinces` are first re-keyed to the
+    final codes (see `units_rekey_to_final_codes`), so what points at them (by id) keeps pointing at them.
+    """
+    rekeyed = units_rekey_to_final_codes(actor=actor)
     official = official_data.current_units()
     existing = {u.code: u for u in AdministrativeUnit.objects.filter(code__in=[o.code for o in official])}
-    created, updated, entries = 0, 0, []
-    by_code: dict[str, AdministrativeUnit] = {}
-    for item in official:  # provinces come first, so parents exist
-        unit = existing.get(item.code) or AdministrativeUnit(code=item.code)
-        fields = {
-            "official_code": item.code, "name": item.name, "short_name": item.short_name, "level": item.level,
-            "unit_type": item.unit_type, "parent": by_code.get(item.parent_code) if item.parent_code else None,
-            "valid_from": REORGANISATION_DATE, "latitude": item.latitude, "longitude": item.longitude,
-            "area_km2": item.area_km2,
-            "identifier_prefix": CURRENT_PROVINCE_PREFIX.get(item.code, "") if item.level == UnitLevel.PROVINCE
-            else "",
-        }
-        changed = unit.pk is None or any(getattr(unit, k) != v for k, v in fields.items())
-        for k, v in fields.items():
-            setattr(unit, k, v)
-        if changed:
-            was_new = unit.pk is None
-            unit.save()
-            created += was_new
-            updated += not was_new
-            entries.append(Entry(action="org.unit.create" if was_new else "org.unit.update",
-                                 summary=f"Nạp từ danh mục chính thức: {unit.name}", **object_ref(unit)))
-        by_code[item.code] = unit
+    to_create, to_update = [], []
+    for level in (UnitLevel.PROVINCE, UnitLevel.COMMUNE):  # provinces first, so parents have ids
+        batch_new, batch_changed = [], []
+        for item in (o for o in official if o.level == level):
+            unit = existing.get(item.code) or AdministrativeUnit(code=item.code)
+            fields = {
+                "official_code": item.code, "name": item.name, "short_name": item.short_name, "level": item.level,
+                "unit_type": item.unit_type, "parent_id": existing[item.parent_code].pk if item.parent_code else None,
+                "valid_from": REORGANISATION_DATE, "latitude": item.latitude, "longitude": item.longitude,
+                "area_km2": item.area_km2,
+                "identifier_prefix": CURRENT_PROVINCE_PREFIX.get(item.code, "") if level == UnitLevel.PROVINCE
+                else "",
+            }
+            if unit.pk is not None and all(getattr(unit, k) == v for k, v in fields.items()):
+                continue
+            for k, v in fields.items():
+                setattr(unit, k, v)
+            unit.refresh_keys()
+            (batch_changed if unit.pk else batch_new).append(unit)
+        AdministrativeUnit.objects.bulk_create(batch_new, batch_size=1000)
+        if not all(u.pk for u in batch_new):  # backends that do not return ids (none we support, but be safe)
+            ids = dict(AdministrativeUnit.objects.filter(code__in=[u.code for u in batch_new])
+                       .values_list("code", "id"))
+            for u in batch_new:
+                u.pk = ids[u.code]
+        AdministrativeUnit.objects.bulk_update(batch_changed, _UNIT_FIELDS, batch_size=1000)
+        for unit in batch_new:
+            existing[unit.code] = unit
+        to_create += batch_new
+        to_update += batch_changed
+    entries = [Entry(action="org.unit.create", summary=f"Nạp từ danh mục chính thức: {u.name}", **object_ref(u))
+               for u in to_create]
+    entries += [Entry(action="org.unit.update", summary=f"Nạp từ danh mục chính thức: {u.name}", **object_ref(u))
+                for u in to_update]
     audit_record_many(actor=actor, entries=entries)
-    return {"created": created, "updated": updated, "total": len(official)}
+    return {"created": len(to_create), "updated": len(to_update), "rekeyed": rekeyed, "total": len(official)}
+
+
+@transaction.atomic
+def units_rekey_to_final_codes(*, actor=None) -> int:
+    """Give current communes loaded under a draft GSO code their final code (Công văn 1027/CTK-CSCL).
+
+    Only rows that still carry the draft code *and* the draft name for it are touched, so running it twice, or
+    on a database loaded from the final list, changes nothing. Foreign keys point at ids, so dossiers, agencies,
+    roles and figures follow; codes are swapped through temporary values because some rotated between
+    neighbours. Returns the number of communes re-keyed.
+    """
+    plan = official_data.draft_rekey_plan()
+    rows = [u for u in AdministrativeUnit.objects.filter(code__in=plan, level=UnitLevel.COMMUNE,
+                                                         valid_to__isnull=True)
+            if fold(u.name) == plan[u.code][1]]
+    if not rows:
+        return 0
+    old_codes = {u.pk: u.code for u in rows}
+    for u in rows:
+        u.code = f"tmp-{u.pk}"
+    AdministrativeUnit.objects.bulk_update(rows, ["code"])
+    for u in rows:
+        u.code = u.official_code = plan[old_codes[u.pk]][0]
+    AdministrativeUnit.objects.bulk_update(rows, ["code", "official_code"])
+    audit_record_many(actor=actor, entries=[
+        Entry(action="org.unit.update", summary=f"Đổi mã theo danh mục chính thức của GSO: {u.name}",
+              changes={"code": [old_codes[u.pk], u.code]}, **object_ref(u)) for u in rows])
+    return len(rows)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ def test_official_list_has_34_provinces_and_3321_communes(official):
 
 
 def test_loading_twice_changes_nothing(official):
-    assert services.units_load_official(actor=None) == {"created": 0, "updated": 0, "total": 3355}
+    assert services.units_load_official(actor=None) == {"created": 0, "updated": 0, "rekeyed": 0, "total": 3355}
 
 
 def test_seed_provinces_before_2025_are_linked_to_their_successors(official):
@@ -69,3 +69,13 @@ def test_api_unit_detail_lists_predecessors(official, client):
 def test_unit_page_shows_communes(official, client):
     page = client.get("/don-vi/38/").content.decode()
     assert "Đơn vị cấp xã (166)" in page and "Xã Hoằng Hóa" in page
+
+
+def test_units_carry_centroids_from_the_official_dataset(official, client):
+    body = client.get("/api/v1/units/38").json()
+    assert (body["latitude"], body["longitude"]) == (20.0468, 105.317)
+    body = client.get("/api/v1/units/00082").json()
+    assert body["name"] == "Phường Cửa Nam"
+    assert abs(body["latitude"] - 21.0226) < 1e-6 and abs(body["longitude"] - 105.851) < 1e-6
+    assert not AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, valid_to__isnull=True,
+                                                 latitude__isnull=True).exists()
