@@ -9,6 +9,7 @@ from tinhso.org.api import router as org_router
 from tinhso.procedures.api import router as procedures_router
 
 from .errors import install_error_handlers
+from .renderers import Utf8JSONRenderer
 
 api = NinjaAPI(
     title="Tỉnh Số API",
@@ -17,6 +18,7 @@ api = NinjaAPI(
                 "Xác thực bằng phiên đăng nhập (cookie) hoặc mã truy cập `Authorization: Bearer tso_…`.",
     auth=session_or_token,
     urls_namespace="api",
+    renderer=Utf8JSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/", org_router, tags=["Đơn vị, cơ quan"])

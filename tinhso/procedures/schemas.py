@@ -31,7 +31,6 @@ class ProcedureOut(Schema):
     processing_time_unit: str = Field(..., description="working_days | hours")
     processing_time_unit_label: str
     fee_amount: int = Field(..., description="Phí, lệ phí chính (đồng)")
-    agencies: list[AgencyRef] = Field(..., description="Cơ quan thực hiện (mã định danh, tên)")
 
     @staticmethod
     def resolve_level_labels(obj) -> list[str]:
@@ -44,10 +43,6 @@ class ProcedureOut(Schema):
     @staticmethod
     def resolve_processing_time_unit_label(obj) -> str:
         return obj.get_processing_time_unit_display()
-
-    @staticmethod
-    def resolve_agencies(obj) -> list:
-        return list(obj.agencies.all())
 
 
 class PaperOut(Schema):
@@ -66,12 +61,19 @@ class FormFieldOut(Schema):
 
 
 class ProcedureDetailOut(ProcedureOut):
+    """The list item plus what only one procedure's page needs (a commune procedure lists every commune)."""
+
+    agencies: list[AgencyRef] = Field(..., description="Cơ quan thực hiện (mã định danh, tên)")
     legal_basis: list[str]
     steps: list[str] = Field(..., description="Trình tự thực hiện")
     fee_text: str
     result: str
     papers: list[PaperOut] = Field(..., description="Thành phần hồ sơ")
     form_fields: list[FormFieldOut] = Field(..., description="Trường của tờ khai trực tuyến")
+
+    @staticmethod
+    def resolve_agencies(obj) -> list:
+        return list(obj.agencies.all())
 
     @staticmethod
     def resolve_papers(obj) -> list:

@@ -14,11 +14,14 @@ _AGENCY_REFS = Prefetch("agencies", queryset=Agency.objects.only("id", "identifi
                         .order_by("identifier_code"))
 
 
+# What a list row shows; the detail loads the rest (papers, agencies, legal basis, steps, the form).
+LIST_COLUMNS = ("code", "name", "levels", "online_level", "processing_time", "processing_time_unit", "fee_amount",
+                "field__code", "field__name")
+
+
 def procedure_list(*, search: str = "", field: str = "", level: str = "", online_level: str = "",
-                   agency: str = "", with_agencies: bool = True) -> QuerySet:
-    qs = Procedure.objects.filter(is_active=True).select_related("field")
-    if with_agencies:
-        qs = qs.prefetch_related(_AGENCY_REFS)
+                   agency: str = "") -> QuerySet:
+    qs = Procedure.objects.filter(is_active=True).select_related("field").only(*LIST_COLUMNS)
     return ProcedureFilter(search=search.strip(), field=field.strip(), level=level.strip(),
                            online_level=online_level.strip(), agency=agency.strip()).apply(qs)
 

@@ -16,10 +16,10 @@ def procedure_list(request):
     params = {key: request.GET.get(key, "").strip()[:200] for key in ("q", "field", "level", "online_level")}
     try:
         qs = selectors.procedure_list(search=params["q"], field=params["field"], level=params["level"],
-                                      online_level=params["online_level"], with_agencies=False)
+                                      online_level=params["online_level"])
     except DomainError as exc:
         messages.error(request, exc.message)
-        qs = selectors.procedure_list(search=params["q"], with_agencies=False)
+        qs = selectors.procedure_list(search=params["q"])
     page = paginate(qs, page=page_number(request.GET.get("page")), page_size=20)
     context = {"page": page, **params, "fields": selectors.field_list(), "levels": ImplementingLevel.choices,
                "online_levels": OnlineLevel.choices, "filtered": any(params.values())}

@@ -1,10 +1,13 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tinhso.procedures.models import Procedure
+from tinhso.procedures.services import procedures_import
 
-from .records import BIRTH, record
+from .records import BIRTH, CERTIFY, record
 
 
 def _get(client, path, **query):
@@ -20,7 +23,6 @@ def test_anonymous_search_without_diacritics_finds_the_procedure(catalogue):
     item = data["items"][0]
     assert (item["code"], item["name"]) == ("1.001193", "Đăng ký khai sinh")
     assert item["field"] == {"code": "ho-tich", "name": "Hộ tịch"}
-    assert [a["identifier_code"] for a in item["agencies"]] == ["000.01.50.H56", "000.02.50.H56"]
 
 
 def test_list_filters_and_paginates(catalogue):
@@ -128,3 +130,67 @@ def _upload(name: str, content: bytes):
 def test_search_of_symbols_only_lists_everything(catalogue):
     response, data = _get(catalogue.client_for("anonymous"), "/api/v1/procedures", search="★ ✓")
     assert response.status_code == 200 and data["total"] == 4
+
+
+# --- a lean catalogue API (issue 11, point 3) ---------------------------------------------------------------------
+
+def _add_procedures(world, count: int, start: int) -> None:
+    """`count` more procedures, each with papers, a form and two implementing agencies."""
+    records = [record(BIRTH if n % 2 else CERTIFY, code=f"9.{start + n:06d}", name=f"Thủ tục thử số {start + n}")
+               for n in range(count)]
+    for rec in records:
+        rec["agencies"] = ["000.01.50.H56", "000.02.50.H56"]
+    procedures_import(actor=world.users["province_admin"], records=records)
+
+
+def _queries(client, path, **query) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, query)
+    assert response.status_code == 200, response.content
+    return len(ctx.captured_queries), response.json()
+
+
+@pytest.mark.smoke
+def test_list_items_carry_what_a_list_shows_and_the_detail_the_rest(catalogue):
+    client = catalogue.client_for("anonymous")
+    item = _get(client, "/api/v1/procedures", search="khai sinh")[1]["items"][0]
+    assert set(item) == {"code", "name", "field", "levels", "level_labels", "online_level", "online_level_label",
+                         "processing_time", "processing_time_unit", "processing_time_unit_label", "fee_amount"}
+    detail = _get(client, f"/api/v1/procedures/{item['code']}")[1]
+    assert {"agencies", "papers", "form_fields", "legal_basis", "steps", "fee_text", "result"} <= set(detail)
+
+
+@pytest.mark.smoke
+def test_list_and_search_send_the_same_queries_however_large_the_catalogue(catalogue):
+    client = catalogue.client_for("anonymous")
+    _add_procedures(catalogue, 4, start=1)
+    small_list, small = _queries(client, "/api/v1/procedures", page_size=200)
+    small_search, _ = _queries(client, "/api/v1/procedures", search="thu tuc thu", page_size=200)
+    _add_procedures(catalogue, 40, start=100)
+    large_list, large = _queries(client, "/api/v1/procedures", page_size=200)
+    large_search, found = _queries(client, "/api/v1/procedures", search="thu tuc thu", page_size=200)
+    assert (small["total"], large["total"], found["total"]) == (8, 48, 44)
+    assert large_list == small_list <= 3
+    assert large_search == small_search <= 4
+
+
+@pytest.mark.smoke
+def test_detail_sends_the_same_queries_however_many_papers_and_agencies(catalogue):
+    client = catalogue.client_for("anonymous")
+    few, _ = _queries(client, "/api/v1/procedures/1.000775")
+    many = record(BIRTH, papers=[{"name": f"Giấy tờ {n}", "originals": 1, "copies": 0} for n in range(12)])
+    procedures_import(actor=catalogue.users["province_admin"], records=[many])
+    more, data = _queries(client, "/api/v1/procedures/1.001193")
+    assert len(data["papers"]) == 12 and len(data["agencies"]) == 2
+    assert more == few
+
+
+@pytest.mark.smoke
+def test_api_json_is_utf8_text_without_unicode_escapes(catalogue):
+    response = catalogue.client_for("anonymous").get("/api/v1/procedures/1.001193")
+    body = response.content
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert b"\\u" not in body
+    assert "Đăng ký khai sinh".encode() in body
+    error = catalogue.client_for("anonymous").get("/api/v1/procedures/9.999999").content
+    assert "Không có thủ tục hành chính".encode() in error and b"\\u" not in error
