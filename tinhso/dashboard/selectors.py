@@ -20,12 +20,13 @@ from tinhso.core.periods import Period, parse_period
 from tinhso.indicators import selectors as indicators
 from tinhso.indicators.choices import Comparator, GovLevel, Pillar, SourceKind
 from tinhso.indicators.models import Framework, Indicator, IndicatorValue, Ranking
+from tinhso.indicators.sources import provenance_citation
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import agency_get as org_agency_get
 from tinhso.org.selectors import unit_descendant_ids
 
-from .formatting import excel_format, shown_decimals, shown_value, vn_month_or_day, vn_number
+from .formatting import excel_format, shown_decimals, shown_value, vn_number
 
 # The public overview is the same for every visitor: kept for a short while per (unit, year). The indicator
 # values behind it change only when the background refresh or a report approval runs.
@@ -64,6 +65,7 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     empty_text: str = "Chưa có số liệu trong kỳ này."
     numeric_columns: frozenset = frozenset()
+    note: str = ""  # an explanation shown above the table (the caption says the essentials)
 
 
 @dataclass
@@ -122,9 +124,7 @@ def provenance_text(row: dict) -> str:
     provenance = row.get("provenance") or {}
     text = ""
     if row.get("source") == SourceKind.PUBLISHED and provenance.get("quote"):
-        text = f"“{provenance['quote']}” — {provenance.get('source_file', '')}"
-        if provenance.get("article_date"):
-            text += f", {vn_month_or_day(provenance['article_date'])}"
+        text = f"“{provenance['quote']}” — theo {provenance_citation(provenance)}"
     elif row.get("source") == SourceKind.REPORTED and provenance.get("report_period"):
         text = f"Báo cáo kỳ {provenance['report_period']}"
         if provenance.get("evidence"):
@@ -197,8 +197,7 @@ def value_table(*, key: str, caption: str, rows: list[dict], keys: list[str], li
             elif k == "source":
                 cells.append(Cell(SOURCE_LABELS.get(row.get("source"), row.get("source") or NONE)))
             elif k == "provenance":
-                provenance = row.get("provenance") or {}
-                cells.append(Cell(provenance_text(row), title=provenance.get("source_file", "")))
+                cells.append(Cell(provenance_text(row)))
         table.rows.append(Row(cells, css="hist" if row.get("is_history") else ""))
     return table
 
@@ -373,15 +372,20 @@ def ranking_table(*, framework: Framework, component, period: Period, user) -> T
             return None
         period = parse_period(periods[0]["spec"])
     data = indicators.ranking(framework=framework, period=period, user=user)
-    columns = ["Hạng", "Đơn vị", f"Điểm “{component.name}” (tối đa {vn_number(component.points)})",
-               f"Tổng điểm (tối đa {vn_number(framework.max_points)})", "Xếp hạng"]
-    table = Table(key=f"xep-hang-{framework.code}", caption=f"{framework.name} — {data['period_label']}",
-                  columns=columns, numeric_columns=frozenset({0, 2, 3}),
-                  empty_text="Chưa có kết quả xếp hạng.")
+    score_word = "Điểm ước tính" if data["is_estimate"] else "Điểm"
+    columns = ["Hạng", "Đơn vị", f"{score_word} “{component.name}” (tối đa {vn_number(component.points)})",
+               f"Tổng {score_word.lower()} (tối đa {vn_number(framework.max_points)})", "Thành phần có số liệu",
+               "Xếp hạng"]
+    caption = f"{framework.name} — {data['period_label']}" + (" · điểm ước tính từ số liệu trên nền tảng" if data["is_estimate"] else "")
+    table = Table(key=f"xep-hang-{framework.code}", caption=caption, columns=columns,
+                  numeric_columns=frozenset({0, 2, 3, 4}), empty_text="Chưa có kết quả xếp hạng.",
+                  note=data["note"])
     for r in data["rows"]:
         component_score = (r["details"].get("components") or {}).get(component.code)
+        coverage = Cell(f"{r['components_scored']}/{r['components_total']}", numeric=True,
+                        title=r["coverage_label"])
         table.rows.append(Row([number_cell(r["rank"]), Cell(r["unit_name"]), number_cell(component_score),
-                               number_cell(r["score"]), Cell(r["label"])]))
+                               number_cell(r["score"]), coverage, Cell(r["label"])]))
     return table
 
 

@@ -158,10 +158,13 @@ class RankingRowOut(Schema):
     unit_code: str
     unit_name: str
     score: float
-    rank: int
-    out_of: int
+    rank: int | None = Field(None, description="Trống khi ít hơn hai đơn vị có điểm")
+    out_of: int | None = None
     label: str
     details: dict[str, Any]
+    components_scored: int
+    components_total: int
+    coverage_label: str
 
 
 class RankingOut(Schema):
@@ -170,6 +173,9 @@ class RankingOut(Schema):
     max_points: float
     period: str
     period_label: str
+    is_estimate: bool = Field(..., description="Điểm ước tính từ số liệu trên nền tảng (không phải kết quả chính thức)")
+    note: str
+    ranked: bool
     rows: list[RankingRowOut]
 
 

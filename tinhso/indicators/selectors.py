@@ -33,7 +33,7 @@ from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province
 
 from . import status as status_rules
-from .choices import PeriodStatus, Pillar, ReportStatus, SourceKind
+from .choices import FrameworkKind, PeriodStatus, Pillar, ReportStatus, SourceKind
 from .models import (
     Framework,
     Indicator,
@@ -138,7 +138,9 @@ class TargetBook:
     def applicable(self, *, indicator_id: int, unit: AdministrativeUnit, level: str) -> list[Target]:
         targets = self.by_indicator.get(indicator_id, [])
         own = [t for t in targets if t.unit_id == unit.pk and t.level == (level or "")]
-        if own:
+        if own or unit.valid_to is not None:
+            # A unit that no longer exists (Thái Bình before 01/07/2025) is judged only by the targets its own
+            # resolution set, never by today's generic or sample targets.
             return own
         generic_level = level or unit.level
         return [t for t in targets if t.unit_id is None and t.level == generic_level]
@@ -387,16 +389,44 @@ def framework_tree(*, framework: Framework) -> list[dict]:
     return [node(c) for c in children[None]]
 
 
+MIN_RANKED_UNITS = 2  # a rank among fewer units says nothing ("1/1")
+ESTIMATE_NOTE = ("Điểm ước tính từ số liệu trên nền tảng, không phải kết quả chính thức do cơ quan có thẩm quyền "
+                 "công bố; thành phần chưa có số liệu được tính 0 điểm.")
+
+
+def scored_components(framework: Framework) -> list[str]:
+    """Codes of the components that take a value (the leaves of the framework's tree)."""
+    components = list(framework.components.values_list("pk", "parent_id", "code", "method"))
+    parents = {parent for _, parent, _, _ in components if parent is not None}
+    return [code for pk, _, code, method in components if pk not in parents and method != "group"]
+
+
 def ranking(*, framework: Framework, period: Period, user=None) -> dict:
+    """A framework's scores for the period. An index (QĐ 766, DTI) scored here is an estimate from the platform's
+    own data: each row says how many of the framework's components had a value, and no rank is given when fewer
+    than two units have a score."""
     if framework.level != UnitLevel.PROVINCE and user is not None and not can_see_detail(user):
         raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem xếp hạng dưới cấp tỉnh.")
-    rows = (Ranking.objects.filter(framework=framework, period_start=period.start, period_end=period.end)
-            .select_related("unit").order_by("rank", "unit__name"))
+    rows = list(Ranking.objects.filter(framework=framework, period_start=period.start, period_end=period.end)
+                .select_related("unit").order_by("rank", "unit__name"))
+    leaves = scored_components(framework)
+    ranked = len(rows) >= MIN_RANKED_UNITS
+    is_estimate = framework.kind == FrameworkKind.INDEX
+    out = []
+    for r in rows:
+        missing = set((r.details or {}).get("missing") or [])
+        scored = sum(1 for code in leaves if code not in missing)
+        if ranked:
+            label = f"xếp thứ {r.rank}/{r.out_of}"
+        else:
+            label = f"chưa xếp hạng (chỉ {len(rows)} đơn vị có điểm)"
+        out.append({"unit_code": r.unit.code, "unit_name": r.unit.name, "score": r.score,
+                    "rank": r.rank if ranked else None, "out_of": r.out_of if ranked else None, "label": label,
+                    "details": r.details, "components_scored": scored, "components_total": len(leaves),
+                    "coverage_label": f"{scored}/{len(leaves)} thành phần có số liệu"})
     return {"framework": framework.code, "name": framework.name, "max_points": framework.max_points,
-            "period": period.spec, "period_label": period.label,
-            "rows": [{"unit_code": r.unit.code, "unit_name": r.unit.name, "score": r.score, "rank": r.rank,
-                      "out_of": r.out_of, "label": f"xếp thứ {r.rank}/{r.out_of}", "details": r.details}
-                     for r in rows]}
+            "period": period.spec, "period_label": period.label, "is_estimate": is_estimate,
+            "note": ESTIMATE_NOTE if is_estimate else "", "ranked": ranked, "rows": out}
 
 
 def ranking_periods(*, framework: Framework) -> list[dict]:

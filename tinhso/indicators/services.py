@@ -44,6 +44,7 @@ from .models import (
     UnitReportValue,
     series_key,
 )
+from .sources import citation
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PUBLISHED_FIXTURE = DATA_DIR / "published_figures.json"
@@ -399,7 +400,8 @@ def published_load(*, actor=None, path: Path = PUBLISHED_FIXTURE) -> dict[str, i
         target, _ = Target.objects.update_or_create(
             indicator=indicators[spec["indicator"]], unit=unit, level=level, year=spec["year"],
             defaults={"comparator": spec["comparator"], "value": spec["value"],
-                      "source": spec.get("source_file", ""), "quote": spec.get("quote", ""),
+                      "source": citation(source_file=spec.get("source_file", ""))[:300] if spec.get("source_file")
+                      else spec.get("source", ""), "quote": spec.get("quote", ""),
                       "framework": nq02 if unit.official_code == "34" else None})
         targets += 1
     if nq02 is not None:

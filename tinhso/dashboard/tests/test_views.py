@@ -55,7 +55,9 @@ def test_seed_statements_of_thai_binh_2024_show_under_hung_yen(world, published)
     assert (commune["Giá trị"], commune["Mục tiêu 2025"], commune["Đánh giá 2025"]) == ("60 %", "> 60 %", "Gần đạt")
     assert commune["Số liệu của"] == "Tỉnh Thái Bình (số liệu lịch sử)" and commune["Kỳ"] == "Năm 2024"
     assert commune["Nguồn"] == "Số liệu đã công bố"
-    assert commune["Căn cứ số liệu"] == "“ở cấp xã đạt 60%” — 000_a0f7025ea50a6d5e.txt, 12/2024"
+    assert commune["Căn cứ số liệu"] == ("“ở cấp xã đạt 60%” — theo “Chuyển đổi số thúc đẩy phát triển toàn xã hội”, "
+                                        "Báo Thái Bình, 12/2024")
+    assert ".txt" not in response.content.decode()
     province = _row(tables, name, "Cấp tỉnh")
     assert (province["Giá trị"], province["Mục tiêu 2025"], province["Đánh giá 2025"]) == ("100 %", "> 90 %", "Đạt")
     villages = _row(tables, "Tỷ lệ thôn, tổ dân phố có tổ công nghệ số cộng đồng")
@@ -192,7 +194,10 @@ def test_province_admin_sees_breakdown_by_commune_and_agency_and_rankings(world,
     ranking = tables["xep-hang-qd766"]
     assert ranking["header"][:2] == ["Hạng", "Đơn vị"]
     assert {r[1] for r in ranking["rows"]} == {world.commune.name, world.other_commune.name}
-    assert all(r[4].startswith("xếp thứ ") and r[4].endswith("/2") for r in ranking["rows"])
+    assert all(r[5].startswith("xếp thứ ") and r[5].endswith("/2") for r in ranking["rows"])
+    assert ranking["header"][4] == "Thành phần có số liệu" and "ước tính" in ranking["caption"]
+    dti = tables["xep-hang-dti-tinh"]  # only the home province has a DTI score: no "1/1"
+    assert [r[0] for r in dti["rows"]] == ["—"] and dti["rows"][0][5].startswith("chưa xếp hạng")
 
 
 def test_officer_of_other_commune_sees_only_their_commune_in_the_breakdown(world, computed):
