@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tinhso.accounts",
     "tinhso.procedures",
     "tinhso.dossiers",
+    "tinhso.documents",
     "tinhso.indicators",
     "tinhso.dashboard",
     "tinhso.api",
