@@ -34,7 +34,14 @@ class RoleAssignment(models.Model):
     class Meta:
         ordering = ["user_id", "role"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "agency", "unit"], name="unique_role_assignment"),
+            # One assignment per (user, role, scope). A unique constraint over nullable columns lets NULLs repeat,
+            # so each kind of scope gets its own partial constraint (SQLite and PostgreSQL alike).
+            models.UniqueConstraint(fields=["user", "role", "agency"], condition=Q(agency__isnull=False),
+                                    name="unique_role_on_agency"),
+            models.UniqueConstraint(fields=["user", "role", "unit"], condition=Q(unit__isnull=False),
+                                    name="unique_role_on_unit"),
+            models.UniqueConstraint(fields=["user", "role"], condition=Q(agency__isnull=True, unit__isnull=True),
+                                    name="unique_role_without_scope"),
             models.CheckConstraint(
                 condition=Q(role="citizen") | Q(agency__isnull=False) | Q(unit__isnull=False),
                 name="role_has_scope"),

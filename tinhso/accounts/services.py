@@ -96,9 +96,12 @@ def _role_scope(role: str, agency_code: str | None, unit_code: str | None):
 def role_grant(*, actor, user: User, role: str, agency_code: str | None = None, unit_code: str | None = None,
                include_subordinates: bool = False) -> RoleAssignment:
     agency, unit = _role_scope(role, agency_code, unit_code)
-    if actor is not None and role != Role.CITIZEN and \
-            not scoping.can_manage_roles_on(actor, agency=agency, unit=unit, role=role):
-        raise PermissionDenied("Bạn không có quyền giao vai trò này trên cơ quan, đơn vị đã chọn.")
+    if actor is not None:
+        if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
+            raise PermissionDenied("Không ai được tự giao vai trò cho chính mình; hãy nhờ một quản trị viên khác.")
+        # The citizen role has no agency or unit: it is province-wide, so only a province administrator grants it.
+        if not scoping.can_manage_roles_on(actor, agency=agency, unit=unit, role=role):
+            raise PermissionDenied("Bạn không có quyền giao vai trò này trên cơ quan, đơn vị đã chọn.")
     try:
         with transaction.atomic():
             assignment = RoleAssignment.objects.create(user=user, role=role, agency=agency, unit=unit,
@@ -113,6 +116,15 @@ def role_grant(*, actor, user: User, role: str, agency_code: str | None = None, 
     return assignment
 
 
+def _other_province_admins(user: User) -> set[int]:
+    """Active people other than `user` holding the province administrator role. The role rows are locked first, so
+    two administrators revoking each other at the same moment cannot both succeed."""
+    holders = set(RoleAssignment.objects.select_for_update().filter(role=Role.PROVINCE_ADMIN)
+                  .values_list("user_id", flat=True))
+    holders.discard(user.pk)
+    return set(User.objects.filter(pk__in=holders, is_active=True).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def role_revoke(*, actor, assignment_id: int) -> None:
     assignment = RoleAssignment.objects.select_related("user", "agency__unit", "unit").filter(pk=assignment_id).first()
@@ -122,6 +134,9 @@ def role_revoke(*, actor, assignment_id: int) -> None:
                                                              role=assignment.role):
         raise PermissionDenied("Bạn không có quyền thu hồi vai trò này.")
     user, role = assignment.user, assignment.role
+    if role == Role.PROVINCE_ADMIN and not _other_province_admins(user):
+        raise Conflict("Không thể thu hồi: đây là quản trị cấp tỉnh cuối cùng. Hãy giao vai trò quản trị cấp tỉnh "
+                       "cho một người khác trước.")
     scope = {"agency": assignment.agency.identifier_code if assignment.agency else None,
              "unit": assignment.unit.code if assignment.unit else None}
     assignment.delete()

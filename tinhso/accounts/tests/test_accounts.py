@@ -71,7 +71,7 @@ def test_revoked_token_is_refused(world):
     services.api_token_revoke(actor=world.users["province_admin"], token_id=token.pk)
     response = world.token_client().get("/api/v1/me")
     assert response.status_code == 401
-    assert response.json()["message"] == "Cần đăng nhập hoặc mã truy cập API hợp lệ."
+    assert response.json()["message"] == "Mã truy cập API không hợp lệ, đã bị thu hồi hoặc đã hết hạn."
 
 
 def test_token_is_shown_once_on_creation_through_the_api(world):
