@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from tinhso.core.exceptions import DomainError
+from tinhso.core.exceptions import DomainError, Throttled
 
 _PYDANTIC_MESSAGES = {
     "missing": "Trường này là bắt buộc.",
@@ -44,7 +44,10 @@ def _field_name(loc) -> str:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        return api.create_response(request, exc.as_dict(), status=exc.status_code)
+        response = api.create_response(request, exc.as_dict(), status=exc.status_code)
+        if isinstance(exc, Throttled):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):

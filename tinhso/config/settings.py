@@ -159,6 +159,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # One-stop shop: the largest accepted attachment, and office hours for deadlines (tinhso.core.calendar).
 TINHSO_MAX_ATTACHMENT_MB = int(os.environ.get("TINHSO_MAX_ATTACHMENT_MB", "10"))
 
+# Public forms: failures allowed per key inside a window before answering 429 (tinhso.core.throttle).
+# Tracking a dossier by code + phone: few wrong phones per code (codes are sequential), more per address
+# (a commune office shares one address).
+TINHSO_THROTTLES = {
+    "tracking.code": {"limit": int(os.environ.get("TINHSO_TRACKING_FAILURES_PER_CODE", "5")),
+                      "window": int(os.environ.get("TINHSO_TRACKING_WINDOW_SECONDS", "900"))},
+    "tracking.address": {"limit": int(os.environ.get("TINHSO_TRACKING_FAILURES_PER_ADDRESS", "20")),
+                         "window": int(os.environ.get("TINHSO_TRACKING_WINDOW_SECONDS", "900"))},
+}
+
 # The province this installation serves (official GSO code); set by `tinhso demo --province`.
 TINHSO_PROVINCE_CODE = os.environ.get("TINHSO_PROVINCE_CODE", "")
 

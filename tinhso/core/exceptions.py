@@ -45,6 +45,20 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Throttled(DomainError):
+    """Too many failed attempts: try again after `retry_after` seconds (sent as the Retry-After header)."""
+
+    status_code = 429
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "retry_after": self.retry_after}
+
+
 class ImportFailed(DomainError):
     """A whole file refused; `line_errors` lists (line number, message) pairs."""
 

@@ -19,3 +19,21 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} — {self.get_kind_display()}"
+
+
+class ThrottleCounter(models.Model):
+    """Failures of one public form for one key (a dossier code, a client address) in the current window.
+
+    Kept in the database, not the per-process cache, so that every server worker counts the same failures."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="core_throttle_scope_key_uniq")]
+        indexes = [models.Index(fields=["scope", "window_start"], name="core_throttle_scope_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.failures}"

@@ -6,12 +6,11 @@ from ninja import Query, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
 
-from tinhso.api.schemas import ERROR_RESPONSES
+from tinhso.api.schemas import ERROR_RESPONSES, ErrorOut
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.pagination import paginate
 
-from . import selectors, services, workflow
-from .choices import status_label
+from . import selectors, services, tracking, workflow
 from .filters import DossierFilter
 from .schemas import (
     DossierDetailOut,
@@ -117,20 +116,11 @@ def list_dossiers(request, filters: Query[DossierFilterIn]):
     return page.as_dict(items=[dossier_out(d) for d in page.items])
 
 
-@router.get("/dossiers/track", response={200: TrackOut, **ERROR_RESPONSES}, auth=None,
-            summary="Tra cứu hồ sơ bằng mã hồ sơ và số điện thoại")
+@router.get("/dossiers/track", response={200: TrackOut, **ERROR_RESPONSES, 429: ErrorOut}, auth=None,
+            summary="Tra cứu hồ sơ bằng mã hồ sơ và số điện thoại (chỉ xem; giới hạn số lần thử sai)")
 def track_dossier(request, code: str = Query(..., max_length=40), phone: str = Query(..., max_length=20)):
-    dossier = selectors.dossier_track(code=code, phone=phone)
-    request_event = selectors.last_event(dossier=dossier, action="request_supplement")
-    events = [{"at": e.at, "action_label": workflow.EVENT_LABELS.get(e.action, e.action),
-               "status_label": status_label(e.to_status)}
-              for e in selectors.dossier_events(dossier=dossier)]
-    return {"code": dossier.code, "procedure_name": dossier.procedure.name,
-            "receiving_agency": dossier.receiving_agency.name, "status": dossier.status,
-            "status_label": dossier.get_status_display(), "submitted_at": dossier.submitted_at,
-            "received_at": dossier.received_at, "due_at": dossier.due_at,
-            "apology_due_at": dossier.apology_due_at, "returned_at": dossier.returned_at,
-            "supplement_request": request_event.note if request_event else None, "events": events}
+    dossier = tracking.dossier_track_public(actor=request.user, code=code, phone=phone, ip_address=_ip(request))
+    return tracking.tracking_summary(dossier)
 
 
 def _detail(request, dossier) -> dict:

@@ -13,44 +13,26 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from tinhso.accounts import scoping
-from tinhso.core.exceptions import DomainError, NotFound, ValidationError
+from tinhso.core.exceptions import DomainError, NotFound, Throttled, ValidationError
 from tinhso.core.pagination import page_number, paginate
 from tinhso.org import selectors as org_selectors
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.procedures.models import Procedure
 
-from . import selectors, services, workflow
+from . import selectors, services, tracking, workflow
 from .choices import Channel, Queue, Status
 from .filters import DossierFilter
 from .forms import ApplicantForm, CounterForm, RatingForm, TrackForm
-
-SESSION_KEY = "tracked_dossiers"
-MAX_TRACKED = 20
 
 
 def _ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")[:45]
 
 
-def _tracked(request) -> list[str]:
-    return list(request.session.get(SESSION_KEY, []))
-
-
-def _remember(request, dossier) -> None:
-    codes = [c for c in _tracked(request) if c != dossier.code] + [dossier.code]
-    request.session[SESSION_KEY] = codes[-MAX_TRACKED:]
-    request.session[f"{SESSION_KEY}:{dossier.code}"] = dossier.applicant_phone
-
-
-def _verified_phone(request, code: str) -> str:
-    """The phone proved for this dossier in this session ("" when not proved)."""
-    return request.session.get(f"{SESSION_KEY}:{code}", "") if code in _tracked(request) else ""
-
-
 def _get_dossier(request, code):
     try:
-        return selectors.dossier_get(user=request.user, code=code, verified_codes=_tracked(request))
+        return selectors.dossier_get(user=request.user, code=code)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -106,7 +88,6 @@ def submit(request, procedure_code):
                 _place_errors(form, exc)
                 status = exc.status_code
             else:
-                _remember(request, dossier)
                 messages.success(request, f"Đã nộp hồ sơ. Mã hồ sơ của bạn: {dossier.code}")
                 return redirect("dossiers:receipt", code=dossier.code)
         else:
@@ -124,21 +105,28 @@ def receipt(request, code):
 
 
 def track(request):
+    """Code + phone show the status, timeline and appointment only (tinhso.dossiers.tracking); nothing to act on."""
     form = TrackForm(request.POST or None)
-    status = 200
+    status, result, retry_after = 200, None, None
     if request.method == "POST":
         if form.is_valid():
             try:
-                dossier = selectors.dossier_track(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
+                dossier = tracking.dossier_track_public(actor=request.user, code=form.cleaned_data["code"],
+                                                        phone=form.cleaned_data["phone"], ip_address=_ip(request))
+            except Throttled as exc:
+                form.add_error(None, exc.message)
+                status, retry_after = exc.status_code, exc.retry_after
             except NotFound as exc:
                 form.add_error(None, exc.message)
                 status = 404
             else:
-                _remember(request, dossier)
-                return redirect("dossiers:detail", code=dossier.code)
+                result = tracking.tracking_summary(dossier)
         else:
             status = 422
-    return render(request, "dossiers/track.html", {"form": form}, status=status)
+    response = render(request, "dossiers/track.html", {"form": form, "result": result}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required
@@ -158,8 +146,7 @@ def go_submit(request):
 
 # --- the dossier page (officers and the applicant) ------------------------------------------------------------
 def _panel_context(request, dossier, *, error: str = "", field_errors=None) -> dict:
-    phone = _verified_phone(request, dossier.code)
-    kinds = workflow.actor_kinds(request.user, dossier, phone_verified=bool(phone))
+    kinds = workflow.actor_kinds(request.user, dossier)
     actions = workflow.available_transitions(dossier, kinds)
     officer_view = bool(kinds - {workflow.ActorKind.APPLICANT}) or (
         selectors.is_officer(request.user) and selectors.can_view(request.user, dossier))
@@ -200,8 +187,7 @@ def act(request, code):
         services.dossier_transition(
             actor=request.user, dossier_code=code, action=post.get("action", ""), note=post.get("note", ""),
             agency_code=post.get("agency_code", ""), new_date=new_date, files=request.FILES.getlist("files"),
-            expected_status=post.get("expected_status", ""), phone=_verified_phone(request, code),
-            ip_address=_ip(request))
+            expected_status=post.get("expected_status", ""), ip_address=_ip(request))
     except DomainError as exc:
         error, field_errors, status = exc.message, exc.field_errors, exc.status_code
         if field_errors:
@@ -231,8 +217,7 @@ def rate(request, code):
     if form.is_valid():
         try:
             services.dossier_rate(actor=request.user, dossier_code=code, score=form.cleaned_data["score"],
-                                  comment=form.cleaned_data["comment"], phone=_verified_phone(request, code),
-                                  ip_address=_ip(request))
+                                  comment=form.cleaned_data["comment"], ip_address=_ip(request))
         except DomainError as exc:
             error, status = exc.message, exc.status_code
     else:

@@ -75,19 +75,18 @@ def test_whole_way_through_the_pages(world):
         "submit", "receive", "request_supplement", "supplement", "approve", "issue_result", "return_result", "rate"]
 
 
-def test_tracking_by_code_and_phone_opens_the_dossier_for_an_anonymous_visitor(world):
+def test_tracking_by_code_and_phone_shows_the_status_to_an_anonymous_visitor_without_actions(world):
+    # Read-only on purpose (issue 7): supplementing or withdrawing needs the logged-in applicant.
     dossier = make_dossier(world, status=Status.SUPPLEMENT_REQUESTED, applicant_user=None)
     visitor = world.client_for("anonymous")
     assert visitor.get(reverse("dossiers:detail", args=[dossier.code])).status_code == 404
     wrong = visitor.post(reverse("dossiers:track"), {"code": dossier.code, "phone": "0999999999"})
     assert wrong.status_code == 404 and "Không tìm thấy hồ sơ" in wrong.content.decode()
     found = visitor.post(reverse("dossiers:track"), {"code": dossier.code, "phone": PHONE})
-    assert found.status_code == 302
-    page = visitor.get(found["Location"]).content.decode()
-    assert ">Nộp bổ sung</button>" in page
-    assert _act(visitor, dossier.code, "supplement", note="Đã bổ sung").status_code == 200
-    dossier.refresh_from_db()
-    assert dossier.status == Status.IN_PROGRESS
+    assert found.status_code == 200
+    page = found.content.decode()
+    assert "Chờ bổ sung" in page and ">Nộp bổ sung</button>" not in page
+    assert visitor.get(reverse("dossiers:detail", args=[dossier.code])).status_code == 404
 
 
 def test_counter_reception_with_digitised_papers_prints_form_01(world):
