@@ -34,11 +34,16 @@ demo: install
 serve: install
 	$(BIN)/tinhso serve --port $(PORT)
 
-# Debian packages the test suite needs: PostgreSQL (throwaway cluster) and Chromium (browser tests).
+# Debian packages the test suite needs: PostgreSQL (throwaway cluster) and Chromium (browser tests); poppler-utils
+# (pdfsig checks signed documents, pdftotext extracts their text), libnss3-tools (pdfsig's trust store) and a font
+# with Vietnamese glyphs for signature stamps.
 system-deps:
 	@missing=""; \
 	test -x /usr/lib/postgresql/15/bin/initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -x /usr/bin/pdfsig || missing="$$missing poppler-utils"; \
+	test -x /usr/bin/certutil || missing="$$missing libnss3-tools"; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Cài đặt:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

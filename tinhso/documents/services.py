@@ -4,6 +4,7 @@ Each service validates first and writes in one transaction (document + event + a
 nothing behind (files written before a failure are deleted).
 """
 
+import asyncio
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -258,7 +259,7 @@ def _check_chain(cert: x509.Certificate, chain: list[x509.Certificate]) -> None:
     context = ValidationContext(trust_roots=[a(c) for c in trust_root_certificates()], allow_fetching=False)
     validator = CertificateValidator(a(cert), intermediate_certs=[a(c) for c in chain], validation_context=context)
     try:
-        validator.validate_usage({"digital_signature"})
+        asyncio.run(validator.async_validate_usage({"digital_signature"}))
     except PathBuildingError:
         raise ValidationError.for_field(
             "pkcs12", "Chứng thư số không thuộc chuỗi tin cậy của tỉnh (tổ chức cấp chưa được quản trị tỉnh "

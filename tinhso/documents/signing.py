@@ -7,6 +7,7 @@ font that has Vietnamese glyphs embedded. Our signatures always use SHA-256.
 
 import hashlib
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,8 @@ from django.utils.module_loading import import_string
 from tinhso.core.exceptions import ValidationError
 
 DIGEST = "sha256"
+# fontTools warns about every table it does not subset (FFTM of DejaVu): noise, not a problem.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 DEFAULT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Debian: fonts-dejavu-core
 
 
@@ -154,7 +157,8 @@ def _pyhanko_signer(cert: x509.Certificate, chain: list[x509.Certificate], sign_
                 return bytes(512)
             return sign_digest(digest, digest_algorithm)
 
-    return DigestSigner(signing_cert=_asn1(cert), cert_registry=SimpleCertificateStore.from_certs(
+    # Roots are not embedded: verifiers hold them (poppler's NSS fails on a root re-imported from the file).
+    return DigestSigner(embed_roots=False, signing_cert=_asn1(cert), cert_registry=SimpleCertificateStore.from_certs(
         [_asn1(c) for c in chain]), signature_mechanism=_mechanism(cert))
 
 

@@ -81,8 +81,8 @@ def _validation_context(trust_roots: list[x509.Certificate]):
 def verify_pdf(data: bytes, *, trust_roots: list[x509.Certificate]) -> FileVerification:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.general import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
