@@ -56,6 +56,15 @@ def _serve(port: int, host: str = "127.0.0.1") -> int:
             _stop(worker)
 
 
+def _print_outboxes() -> None:
+    from django.conf import settings
+
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        print(f"Thư điện tử thông báo được ghi vào thư mục: {settings.EMAIL_FILE_PATH}")
+    if settings.TINHSO_SMS_PROVIDER == "file":
+        print(f"Tin nhắn SMS (kể cả mã xác nhận) được ghi vào thư mục: {settings.TINHSO_SMS_DIR}")
+
+
 def _stop(process: "subprocess.Popen") -> None:
     if process.poll() is None:
         process.terminate()
@@ -91,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     scope.add_argument("--unit", help="Mã đơn vị hành chính (gồm cả cấp dưới)")
     report_dossiers.add_argument("--from", dest="date_from", required=True, help="Từ ngày YYYY-MM-DD")
     report_dossiers.add_argument("--to", dest="date_to", required=True, help="Đến ngày YYYY-MM-DD")
-    report_dossiers.add_argument("--format", choices=["json", "xlsx"], default="json")
+    report_dossiers.add_argument("--format", choices=["json", "xlsx", "csv"], default="json")
     report_dossiers.add_argument("--group-by", choices=["agency", "unit", "procedure", "field", "none"],
                                  default="agency")
     report_dossiers.add_argument("--output", default="", help="Tệp kết quả (bắt buộc với xlsx)")
@@ -112,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     manage.add_argument("args", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        # The demo sends nothing out: e-mails and SMS are written to files under var/ (printed below).
+        os.environ.setdefault("TINHSO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+        os.environ.setdefault("TINHSO_SMS_PROVIDER", "file")
     _setup()
     from django.core.management.base import CommandError
 
@@ -119,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             _call("migrate", interactive=False, verbosity=0)
             _call("demo_provision", province=args.province, identifier_prefix=args.identifier_prefix)
+            _print_outboxes()
             if not args.no_serve:
                 return _serve(args.port)
         elif args.command == "serve":

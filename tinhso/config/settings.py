@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tinhso.org",
     "tinhso.accounts",
     "tinhso.procedures",
+    "tinhso.notifications",
     "tinhso.dossiers",
     "tinhso.documents",
     "tinhso.indicators",
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tinhso.core.context_processors.platform",
+                "tinhso.notifications.context_processors.notifications",
             ],
         },
     },
@@ -168,6 +170,27 @@ TINHSO_THROTTLES = {
     "tracking.address": {"limit": int(os.environ.get("TINHSO_TRACKING_FAILURES_PER_ADDRESS", "20")),
                          "window": int(os.environ.get("TINHSO_TRACKING_WINDOW_SECONDS", "900"))},
 }
+
+# Notifications (tinhso.notifications): e-mail through Django's mail framework, SMS through a provider adapter.
+# The demo writes e-mails and SMS to files under var/ (see `tinhso demo`); production sets SMTP and a provider.
+TINHSO_PUBLIC_URL = os.environ.get("TINHSO_PUBLIC_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = os.environ.get("TINHSO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("TINHSO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("TINHSO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("TINHSO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("TINHSO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TINHSO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("TINHSO_EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("TINHSO_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("TINHSO_EMAIL_FROM", "Tỉnh Số <khong-tra-loi@tinhso.local>")
+TINHSO_SMS_PROVIDER = os.environ.get("TINHSO_SMS_PROVIDER", "")   # "esms", "file" or "" (no SMS)
+TINHSO_SMS_URL = os.environ.get("TINHSO_SMS_URL", "")
+TINHSO_SMS_API_KEY = os.environ.get("TINHSO_SMS_API_KEY", "")
+TINHSO_SMS_SECRET_KEY = os.environ.get("TINHSO_SMS_SECRET_KEY", "")
+TINHSO_SMS_BRANDNAME = os.environ.get("TINHSO_SMS_BRANDNAME", "")
+TINHSO_SMS_DIR = os.environ.get("TINHSO_SMS_DIR", str(VAR_DIR / "sms"))
+TINHSO_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("TINHSO_NOTIFY_MAX_ATTEMPTS", "5"))
+TINHSO_NOTIFY_BACKOFF_SECONDS = int(os.environ.get("TINHSO_NOTIFY_BACKOFF_SECONDS", "60"))
 
 # The province this installation serves (official GSO code); set by `tinhso demo --province`.
 TINHSO_PROVINCE_CODE = os.environ.get("TINHSO_PROVINCE_CODE", "")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("ho-so/", include("tinhso.dossiers.urls")),
     path("tai-khoan/", include("tinhso.accounts.urls")),
     path("nhat-ky/", include("tinhso.audit.urls")),
+    path("thong-bao/", include("tinhso.notifications.urls")),
     path("thong-ke/", include("tinhso.dossiers.stats_urls")),
     path("chi-so/", include("tinhso.indicators.urls")),
     path("dashboard/", include("tinhso.dashboard.urls")),
