@@ -249,7 +249,47 @@ def dossier_statistics(*, actor, period: Period, agency: str = "", unit: str = "
                for r in statistics_queryset(period=period, agency_ids=scope.agency_ids, group_by=group_by, now=now)}
         rows = _label_rows(group_by, raw, scope)
         total = sum_figures(list(raw.values()))
-    return {**total, "period": period.as_dict(), "scope": scope.as_dict(), "group_by": group_by, "rows": rows}
+    return {**total, "period": period.as_dict(), "scope": scope.as_dict(), "group_by": group_by, "rows": rows,
+            **report_parties(scope)}
+
+
+def _province_of(unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
+    while unit is not None and unit.level != "province" and unit.parent_id:
+        unit = AdministrativeUnit.objects.filter(pk=unit.parent_id).first()
+    return unit
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def report_parties(scope: Scope) -> dict:
+    """Who reports and to whom, for the form's header (TT 01/2020/TT-VPCP reporting rules [to check]).
+
+    An agency or a commune reports to the provincial People's Committee through its office (Văn phòng UBND tỉnh,
+    which compiles the province's report; since July 2025 there is no district level in between); the province
+    as a whole reports to the Government Office (Văn phòng Chính phủ, Cục Kiểm soát thủ tục hành chính).
+    `settings.TINHSO_REPORT_RECIPIENT` overrides the recipient of agency and commune reports."""
+    if scope.kind == "agency":
+        agency = Agency.objects.select_related("unit").filter(identifier_code=scope.code).first()
+        unit = agency.unit if agency else None
+        reporting = scope.name
+    elif scope.kind == "unit":
+        unit = AdministrativeUnit.objects.filter(code=scope.code).first()
+        reporting = f"Ủy ban nhân dân {_lower_first(unit.name)}" if unit else scope.name
+    else:
+        unit = home_province()
+        reporting = f"Ủy ban nhân dân {_lower_first(unit.name)}" if unit else scope.name
+    province = _province_of(unit)
+    whole_province = scope.kind == "all" or (scope.kind == "unit" and unit is not None and unit.level == "province")
+    if whole_province:
+        recipient = "Văn phòng Chính phủ (Cục Kiểm soát thủ tục hành chính)"
+    else:
+        recipient = getattr(settings, "TINHSO_REPORT_RECIPIENT", "") or (
+            f"Văn phòng Ủy ban nhân dân {_lower_first(province.name)}" if province else "")
+    place = (province.short_name or province.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")) if province \
+        else ""
+    return {"reporting_unit": reporting, "reports_to": recipient, "place": place}
 
 
 def _label_rows(group_by: str, raw: dict, scope: Scope) -> list[dict]:

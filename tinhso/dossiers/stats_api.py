@@ -63,6 +63,8 @@ class ScopeOut(Schema):
 class StatisticsOut(Figures):
     period: PeriodOut
     scope: ScopeOut
+    reporting_unit: str
+    reports_to: str
     group_by: str
     rows: list[StatisticsRowOut]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tinhso.core.exceptions import DomainError, PermissionDenied
 from tinhso.core.periods import parse_period
 
-from .reports import DATA_KEYS, ROW_LABELS, period_text, statistics_xlsx, xlsx_filename
+from .reports import DATA_KEYS, ROW_LABELS, period_text, statistics_csv, statistics_xlsx, xlsx_filename
 from .statistics import (
     GROUP_BY_CHOICES,
     dossier_statistics,
@@ -115,4 +115,18 @@ def statistics_download(request):
         return redirect(f"{reverse('statistics:dossiers')}?{request.GET.urlencode()}")
     response = HttpResponse(statistics_xlsx(stats), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{xlsx_filename(stats)}"'
+    return response
+
+
+@login_required
+def statistics_download_csv(request):
+    params = _params(request)
+    try:
+        stats = _statistics(request, params)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('statistics:dossiers')}?{request.GET.urlencode()}")
+    # The byte-order mark lets spreadsheet programs read the Vietnamese text as UTF-8.
+    response = HttpResponse("\ufeff" + statistics_csv(stats), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{xlsx_filename(stats, "csv")}"'
     return response

@@ -181,25 +181,41 @@ def test_report_reproduces_a_twentieth_of_ha_giang_first_half_of_2021(ha_giang, 
 
 def _check_workbook(path, *, rows: int, received: int, online: int, resolved: int, online_rate: float):
     ws = openpyxl.load_workbook(path).active
-    assert ws["N1"].value == FORM_CODE
-    assert "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in ws["A3"].value
-    assert "6 tháng đầu năm 2021" in ws["A4"].value and "01/01/2021" in ws["A4"].value
-    assert ws["A6"].value == "Đơn vị tính: hồ sơ"
+    assert ws["A1"].value == FORM_CODE and "01/2020/TT-VPCP" in ws["A2"].value
+    assert "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in ws["E1"].value
+    assert ws["E3"].value == "Kỳ báo cáo: 6 tháng đầu năm 2021"
+    assert "01/01/2021" in ws["E4"].value and "30/06/2021" in ws["E4"].value
+    # The province reports to the Government Office.
+    assert ws["O1"].value == "Đơn vị báo cáo: Ủy ban nhân dân tỉnh Hà Giang"
+    assert ws["O3"].value.startswith("Đơn vị nhận báo cáo: Văn phòng Chính phủ")
+    assert ws["O5"].value == "Đơn vị tính: hồ sơ"
     assert ws.cell(HEADER_ROW, 3).value == "Tổng số hồ sơ tiếp nhận"
     assert ws.cell(HEADER_ROW + 1, 4).value == "Số kỳ trước chuyển qua"
     assert ws.cell(HEADER_ROW + 2, 5).value == "Trực tuyến"
     assert ws.cell(HEADER_ROW + 2, 6).value == "Trực tiếp, BCCI"
     assert ws.cell(HEADER_ROW, 7).value == "Số hồ sơ đã giải quyết"
     assert ws.cell(HEADER_ROW, 11).value == "Số hồ sơ đang giải quyết"
+    assert ws.cell(HEADER_ROW, 15).value == "Dừng xử lý (mẫu 05)"
+    headers = [str(ws.cell(HEADER_ROW + r, c).value or "") for r in range(3) for c in range(1, 19)]
+    assert not any("Trả lại" in h for h in headers)  # "trả lại" is a dossier handed back unprocessed
     assert f"C{HEADER_ROW}:F{HEADER_ROW}" in {str(r) for r in ws.merged_cells.ranges}
-    assert [ws.cell(HEADER_ROW + 3, c).value for c in (1, 2, 3, 17)] == ["(1)", "(2)", "(3)", "(17)"]
+    assert [ws.cell(HEADER_ROW + 3, c).value for c in (1, 2, 3, 18)] == ["(1)", "(2)", "(3)", "(18)"]
     total_row = HEADER_ROW + 4 + rows
     assert ws.cell(total_row, 2).value == "Tổng cộng"
     assert ws.cell(total_row, 3).value == received
     assert ws.cell(total_row, 5).value == online
     assert ws.cell(total_row, 7).value == resolved
-    assert ws.cell(total_row, 16).value == online_rate
+    assert ws.cell(total_row, 17).value == online_rate
     assert sum(ws.cell(HEADER_ROW + 4 + i, 3).value for i in range(rows)) == received
+    # Balance note, the date line and the two signature blocks under the table.
+    texts = [str(c.value) for row in ws.iter_rows(min_row=total_row + 1) for c in row if c.value]
+    assert any(t.startswith("Ghi chú: (3) = (4) + (5) + (6) = (7) + (11) + (14) + (15)") for t in texts)
+    assert any(t.startswith("Hà Giang, ngày ") and " tháng " in t and " năm " in t for t in texts)
+    assert {"NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)"} <= set(texts)
+    # Printed on A4 landscape, fitted to the page width.
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
 
 
 @pytest.mark.smoke

@@ -4,6 +4,8 @@ The property test generates histories and compares the aggregate query with a pl
 definitions (`expected_figures`), one dossier at a time.
 """
 
+import csv
+import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -219,3 +221,22 @@ def test_every_report_balances_and_follows_the_definitions(world, history, first
         transaction.set_rollback(True)
     assert {k: stats[k] for k in COUNT_KEYS} == expected_figures(history, start, end, min(end, now))
     assert balance(stats)
+
+
+def test_an_agency_reports_to_the_provincial_office_and_the_csv_has_every_column(world, client):
+    make_dossier(agency=world.justice, received_at=at(1, 5), status=Status.STOPPED, stopped_at=at(2, 3))
+    stats = q1(world.justice)
+    assert stats["reporting_unit"] == world.justice.name
+    assert stats["reports_to"] == f"Văn phòng Ủy ban nhân dân {world.province.name[0].lower()}{world.province.name[1:]}"
+    client.force_login(world.users["agency_leader"])
+    response = client.get("/thong-ke/bieu-II.06a.csv", {"period": "2026-Q1",
+                                                        "agency": world.justice.identifier_code})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header = lines[0]
+    assert "Dừng xử lý (mẫu 05)" in header and "Đã trả kết quả" in header
+    assert not any("Trả lại" in h for h in header)
+    total = lines[-1]
+    assert total[2] == "Tổng cộng"
+    assert total[header.index("Dừng xử lý (mẫu 05)")] == "1"
+    assert total[header.index("Tổng số hồ sơ tiếp nhận")] == "1"

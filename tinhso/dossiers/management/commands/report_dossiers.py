@@ -1,4 +1,4 @@
-"""`tinhso report dossiers (--agency ID | --unit CODE) --from YYYY-MM-DD --to YYYY-MM-DD --format json|xlsx`."""
+"""`tinhso report dossiers (--agency ID | --unit CODE) --from YYYY-MM-DD --to YYYY-MM-DD --format json|xlsx|csv`."""
 
 from datetime import date
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tinhso.core.exceptions import DomainError
-from tinhso.dossiers.reports import statistics_json, statistics_xlsx
+from tinhso.dossiers.reports import statistics_csv, statistics_json, statistics_xlsx
 from tinhso.dossiers.statistics import GROUP_BY_CHOICES, dossier_statistics, resolve_period
 
 
@@ -18,7 +18,7 @@ def _day(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Thống kê hồ sơ thủ tục hành chính theo Biểu II.06a (JSON hoặc Excel)."
+    help = "Thống kê hồ sơ thủ tục hành chính theo Biểu II.06a (JSON, Excel hoặc CSV)."
 
     def add_arguments(self, parser):
         scope = parser.add_mutually_exclusive_group()
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", default="", help="Đến ngày (YYYY-MM-DD)")
         parser.add_argument("--period", default="", help="Hoặc một kỳ: 2021, 2021-H1, 2021-Q2, 2021-05")
         parser.add_argument("--group-by", dest="group_by", default="agency", choices=sorted(GROUP_BY_CHOICES))
-        parser.add_argument("--format", dest="format", default="json", choices=["json", "xlsx"])
+        parser.add_argument("--format", dest="format", default="json", choices=["json", "xlsx", "csv"])
         parser.add_argument("--output", default="", help="Tệp kết quả (mặc định: in ra màn hình với JSON)")
 
     def handle(self, *args, agency="", unit="", date_from="", date_to="", period="", group_by="agency",
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             Path(output).write_bytes(statistics_xlsx(stats))
             self.stderr.write(f"Đã ghi {output}")
             return
-        text = statistics_json(stats)
+        text = statistics_csv(stats) if fmt == "csv" else statistics_json(stats)
         if output:
             Path(output).write_text(text + "\n", encoding="utf-8")
             self.stderr.write(f"Đã ghi {output}")
