@@ -7,7 +7,7 @@ of one agency (`agency_latest_values`) and the frameworks that score an indicato
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 
 from tinhso.accounts import scoping
 from tinhso.core.exceptions import NotFound, PermissionDenied
-from tinhso.core.periods import Period, parse_period
+from tinhso.core.periods import Period, month_period, parse_period
 from tinhso.indicators import selectors as indicators
 from tinhso.indicators.choices import Comparator, GovLevel, Pillar, SourceKind
 from tinhso.indicators.models import Framework, Indicator, IndicatorValue, Ranking
@@ -66,6 +66,11 @@ class Table:
     empty_text: str = "Chưa có số liệu trong kỳ này."
     numeric_columns: frozenset = frozenset()
     note: str = ""  # an explanation shown above the table (the caption says the essentials)
+
+    @property
+    def labelled_rows(self) -> list[tuple["Row", list[tuple["Cell", str]]]]:
+        """Each row with its cells paired with their column names (a phone shows the table as cards)."""
+        return [(row, list(zip(row.cells, self.columns, strict=False))) for row in self.rows]
 
 
 @dataclass
@@ -282,8 +287,9 @@ def pillar_tables(*, rows: list[dict], link_unit: AdministrativeUnit, key_prefix
     return tables
 
 
-def _build_unit_page(*, unit: AdministrativeUnit, year: int | None) -> Page:
-    rows = indicators.latest_values(unit=unit, year=year, user=None)  # access is checked by the caller
+def _build_unit_page(*, unit: AdministrativeUnit, year: int | None, rows: list[dict] | None = None) -> Page:
+    if rows is None:
+        rows = indicators.latest_values(unit=unit, year=year, user=None)  # access is checked by the caller
     title = ("Bảng điều hành chuyển đổi số" if unit.level == UnitLevel.PROVINCE
              else "Chỉ tiêu chuyển đổi số của đơn vị")
     return Page(title=f"{title} — {unit.name}", subtitle=_subtitle(unit.name, year),
@@ -296,11 +302,12 @@ def overview(*, unit: AdministrativeUnit, year: int | None = None) -> dict:
     2025 and 2030 targets. Read from IndicatorValue only, and cached per (unit, year) for a short while."""
     if unit.level != UnitLevel.PROVINCE:
         raise PermissionDenied("Trang tổng quan công khai chỉ dành cho cấp tỉnh.")
-    key = f"dashboard:overview:v1:{unit.pk}:{year or 0}"
+    key = f"dashboard:overview:v2:{unit.pk}:{year or 0}"
     data = cache.get(key)
     if data is None:
-        data = {"page": _build_unit_page(unit=unit, year=year), "years": year_choices(unit=unit),
-                "predecessors": [u.name for u in indicators.predecessor_units(unit)]}
+        rows = indicators.latest_values(unit=unit, year=year, user=None)
+        data = {"page": _build_unit_page(unit=unit, year=year, rows=rows), "years": year_choices(unit=unit),
+                "predecessors": [u.name for u in indicators.predecessor_units(unit)], "rows": rows}
         cache.set(key, data, OVERVIEW_CACHE_SECONDS)
     return data
 
@@ -389,22 +396,71 @@ def ranking_table(*, framework: Framework, component, period: Period, user) -> T
     return table
 
 
-def _chart(rows: list[dict], indicator: Indicator) -> dict:
-    """The trend chart's data: one series per government level, from the same rounded numbers as the table."""
-    periods = sorted({(r["period_end"], r["period_start"], r["period_label"]) for r in rows})
+def _month_axis(rows: list[dict], today: date | None = None) -> list[Period] | None:
+    """Every month from the first value to the last (or to the current month): None if the rows are not monthly."""
+    months = [Period(r["period_start"], r["period_end"]) for r in rows]
+    if not months or any(p.kind != "month" for p in months):
+        return None
+    first = min(p.start for p in months)
+    last = max(p.start for p in months)
+    today = today or date.today()
+    current = date(today.year, today.month, 1)
+    own_last = max((p.start for p, r in zip(months, rows, strict=True) if not r["is_history"]), default=None)
+    if own_last is not None and own_last >= date(current.year - 1, current.month, 1):
+        last = max(last, current)  # a unit still reporting: the months up to now, the silent ones included
+    axis, cursor = [], first
+    while cursor <= last:
+        axis.append(month_period(cursor.year, cursor.month))
+        cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    return axis
+
+
+def _series_name(row: dict, indicator: Indicator, reorganised: dict[str, date]) -> str:
+    name = LEVEL_LABELS.get(row["level"] or "", indicator.name) if row["level"] else indicator.name
+    if row["is_history"]:
+        ended = reorganised.get(row["unit_code"])
+        until = f" (trước {ended:%d/%m/%Y})" if ended else " (số liệu lịch sử)"
+        owner = f"{row['unit_name']}{until}"
+        return f"{owner} — {name.lower()}" if row["level"] else owner
+    return name
+
+
+def _chart(rows: list[dict], indicator: Indicator, reorganised: dict[str, date] | None = None) -> dict:
+    """The trend chart's data: one series per government level, and one per historical unit ("Tỉnh Thái Bình
+    (trước 01/07/2025)"), from the same rounded numbers as the table. Monthly charts show every month: a month
+    without a value is 0 for a count (nothing happened) and empty for a ratio (nothing to divide)."""
+    reorganised = reorganised or {}
+    axis = _month_axis(rows)
+    if axis is not None:
+        periods = [(p.end, p.start, p.label) for p in axis]
+    else:
+        periods = sorted({(r["period_end"], r["period_start"], r["period_label"]) for r in rows})
     labels = [p[2] for p in periods]
     index = {(p[1], p[0]): i for i, p in enumerate(periods)}
-    series: dict[str, dict] = {}
+    counts_fill = 0 if indicator.aggregation == "sum" else None
+    series: dict[tuple, dict] = {}
     for r in rows:
-        name = LEVEL_LABELS.get(r["level"] or "", indicator.name) if r["level"] else indicator.name
-        entry = series.setdefault(r["level"] or "", {"name": name, "data": [None] * len(labels), "targets": {}})
+        key = (r["level"] or "", r["unit_code"] if r["is_history"] else "")
+        name = _series_name(r, indicator, reorganised)
+        fill = counts_fill if axis is not None and not r["is_history"] else None
+        entry = series.setdefault(key, {"name": name, "data": [fill] * len(labels), "targets": {},
+                                        "history": r["is_history"]})
         entry["data"][index[(r["period_start"], r["period_end"])]] = shown_value(r["value"])
-        for year in (2025, 2030):
+        level_name = LEVEL_LABELS.get(r["level"] or "", "")
+        owner = (f"{r['unit_name']} — {level_name.lower()}" if level_name else r["unit_name"]) if r["is_history"] \
+            else level_name
+        for year in (2025, 2030):  # a historical unit's are the targets of its own resolution (TargetBook)
             target = r.get(f"target_{year}")
             if target:
                 entry["targets"][year] = {"value": target["value"],
                                           "label": f"Mục tiêu {year}: {target_text(target, indicator.unit_of_measure)}"
-                                          + (f" ({name})" if r["level"] else "")}
+                                          + (f" ({owner})" if owner else "")}
+    if axis is not None:
+        for entry in series.values():
+            if not entry["history"]:  # zeros only from the first month the unit itself has figures
+                own = [i for i, v in enumerate(entry["data"]) if v not in (None, 0)]
+                first = own[0] if own else len(labels)
+                entry["data"] = [None if i < first and v == counts_fill else v for i, v in enumerate(entry["data"])]
     # A target shared by every level (≥ 100 % in 2030) is drawn once, without a level in its label.
     counts: dict[tuple, int] = {}
     for s in series.values():
@@ -419,9 +475,9 @@ def _chart(rows: list[dict], indicator: Indicator) -> dict:
             elif counts[key] > 1:
                 drawn.add(key)
                 target["label"] = target["label"].rsplit(" (", 1)[0]
-    return {"categories": labels, "unit": _suffix(indicator.unit_of_measure),
-            "series": [{"name": s["name"], "data": s["data"], "targets": list(s["targets"].values())}
-                       for s in series.values()]}
+    return {"categories": labels, "unit": _suffix(indicator.unit_of_measure), "monthly": axis is not None,
+            "series": [{"name": s["name"], "data": s["data"], "targets": list(s["targets"].values()),
+                        "history": s["history"]} for s in series.values()]}
 
 
 def indicator_page(*, indicator: Indicator, unit: AdministrativeUnit, user, kind: str = "",
@@ -460,7 +516,8 @@ def indicator_page(*, indicator: Indicator, unit: AdministrativeUnit, user, kind
     page = Page(title=indicator.name, subtitle=_subtitle(unit.name, None) if period is None else
                 f"{unit.name} · {period.label}", tables=tables,
                 filename=f"chi-tieu-{indicator.code}-{unit.code}-{period.spec if period else 'moi-nhat'}")
-    return {"page": page, "chart": _chart(trend, indicator), "kinds": [(k, KIND_LABELS[k]) for k in kinds],
+    reorganised = {u.code: u.valid_to + timedelta(days=1) for u in indicators.predecessor_units(unit) if u.valid_to}
+    return {"page": page, "chart": _chart(trend, indicator, reorganised), "kinds": [(k, KIND_LABELS[k]) for k in kinds],
             "kind": kind, "period": period, "periods": periods, "notes": notes}
 
 

@@ -14,7 +14,7 @@ from tinhso.core.periods import parse_period
 from tinhso.indicators import selectors as indicators
 from tinhso.org.choices import UnitLevel
 
-from . import exports, selectors
+from . import exports, ioc, selectors
 
 EXPORTS = {"csv": (exports.to_csv, exports.CSV_TYPE), "xlsx": (exports.to_xlsx, exports.XLSX_TYPE)}
 
@@ -76,8 +76,16 @@ def overview(request):
         return redirect(reverse("dashboard:unit", args=[unit.code]) + query)
     year = _year(request)
     data = selectors.overview(unit=unit, year=year)
+    if request.GET.get("export"):
+        return _respond(request, "dashboard/overview.html", {**data, "unit": unit, "year": year})
+    visible = selectors.detail_unit_ids(request.user)
+    map_by = request.GET.get("map_by", "value")[:8]
     return _respond(request, "dashboard/overview.html", {
-        **data, "unit": unit, "year": year, "drill": selectors.drill_down(unit=unit, user=request.user)})
+        **data, "unit": unit, "year": year, "pillars": ioc.pillars(rows=data["rows"], unit=unit, year=year),
+        "map": ioc.map_data(unit=unit, user=request.user, indicator_code=request.GET.get("map", "")[:80],
+                            by=map_by, year=year, visible=visible),
+        "alerts": ioc.alerts(rows=data["rows"], unit=unit, user=request.user, visible=visible),
+        "drill": selectors.drill_down(unit=unit, user=request.user, visible=visible)})
 
 
 @_domain_errors

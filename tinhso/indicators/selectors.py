@@ -534,3 +534,53 @@ def completeness(*, period: ReportPeriod) -> dict:
     return {"period_id": period.pk, "label": period.label, "deadline": period.deadline, "expected": total,
             "submitted": submitted, "submitted_on_time": on_time, "approved": approved,
             "summary": f"{on_time}/{total} đơn vị gửi báo cáo đúng hạn", "units": rows}
+
+
+# --- change since the previous period (the IOC tiles) --------------------------------------------------------
+
+def with_changes(rows: list[dict]) -> list[dict]:
+    """Add to each value row the value of the same series in the previous period of the same kind (the month
+    before a month, the year before a year): `previous_value`, `previous_period_label`, `change` (or None)."""
+    if not rows:
+        return rows
+    unit_codes = {r["unit_code"] for r in rows if r.get("unit_code")}
+    qs = IndicatorValue.objects.filter(
+        unit__code__in=unit_codes, agency__isnull=True, is_current=True,
+        indicator__code__in={r["indicator"] for r in rows}).values_list(
+        "indicator__code", "unit__code", "level", "period_start", "period_end", "source", "value")
+    series: dict[tuple, list[tuple]] = defaultdict(list)
+    for code, unit_code, level, start, end, source, value in qs:
+        series[(code, unit_code, level or "", Period(start, end).kind)].append((end, start, source, value))
+    for row in rows:
+        kind = Period(row["period_start"], row["period_end"]).kind
+        earlier = [v for v in series.get((row["indicator"], row["unit_code"], row["level"] or "", kind), [])
+                   if v[0] < row["period_start"]]
+        previous = max(earlier, key=lambda v: (v[0], -SOURCE_PRIORITY.get(v[2], 9)), default=None)
+        if previous is None:
+            row.update(previous_value=None, previous_period_label="", change=None)
+        else:
+            row.update(previous_value=previous[3], previous_period_label=Period(previous[1], previous[0]).label,
+                       change=row["value"] - previous[3])
+    return rows
+
+
+def commune_indicator_choices(*, unit: AdministrativeUnit) -> list[Indicator]:
+    """Indicators with a current value for at least one commune of the unit (what the commune map can show)."""
+    commune_ids = AdministrativeUnit.objects.filter(parent=unit, valid_to__isnull=True).values("pk")
+    ids = (IndicatorValue.objects.filter(unit_id__in=commune_ids, is_current=True, indicator__is_active=True)
+           .values_list("indicator_id", flat=True).distinct())
+    return list(Indicator.objects.filter(pk__in=ids).order_by("pillar", "position", "code"))
+
+
+def latest_commune_period(*, indicator: Indicator, unit: AdministrativeUnit, year: int | None = None) -> Period | None:
+    """The latest period in which communes of the unit have a value of the indicator (the year before its
+    months: the longer period for the same end)."""
+    commune_ids = AdministrativeUnit.objects.filter(parent=unit, valid_to__isnull=True).values("pk")
+    qs = IndicatorValue.objects.filter(indicator=indicator, unit_id__in=commune_ids, is_current=True)
+    if year:
+        qs = qs.filter(period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
+    pairs = set(qs.values_list("period_start", "period_end").distinct())
+    if not pairs:
+        return None
+    start, end = max(pairs, key=lambda p: (p[1], p[1] - p[0]))
+    return Period(start, end)
