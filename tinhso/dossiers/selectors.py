@@ -88,7 +88,9 @@ def dossier_track(*, code: str, phone: str) -> Dossier:
     from .services import normalize_phone
 
     normalized = normalize_phone(phone)
-    dossier = _base().filter(code=(code or "").strip()).first()
+    # Codes are printed in capitals; people type them in any case.
+    typed = (code or "").strip()
+    dossier = _base().filter(code__in={typed, typed.upper()}).order_by("-code").first()
     if dossier is None or not normalized or dossier.applicant_phone != normalized:
         raise NotFound("Không tìm thấy hồ sơ có mã và số điện thoại này.")
     return dossier

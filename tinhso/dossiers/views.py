@@ -10,11 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from tinhso.accounts import scoping
 from tinhso.core.exceptions import DomainError, NotFound, Throttled, ValidationError
 from tinhso.core.pagination import page_number, paginate
+from tinhso.core.qr import qr_svg
 from tinhso.org import selectors as org_selectors
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
@@ -99,14 +102,17 @@ def submit(request, procedure_code):
 
 def receipt(request, code):
     dossier = _get_dossier(request, code)
+    tracking_url = request.build_absolute_uri(reverse("dossiers:track") + "?" + urlencode({"code": dossier.code}))
     return render(request, "dossiers/receipt.html", {
         "dossier": dossier, "papers": dossier.procedure.papers.all(),
-        "attachments": selectors.dossier_attachments(dossier=dossier)})
+        "attachments": selectors.dossier_attachments(dossier=dossier), "tracking_url": tracking_url,
+        "tracking_qr": qr_svg(tracking_url, title=f"Mã QR tra cứu hồ sơ {dossier.code}")})
 
 
 def track(request):
     """Code + phone show the status, timeline and appointment only (tinhso.dossiers.tracking); nothing to act on."""
-    form = TrackForm(request.POST or None)
+    # The receipt's QR code opens this page with the code filled in; the applicant adds the phone.
+    form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:40]})
     status, result, retry_after = 200, None, None
     if request.method == "POST":
         if form.is_valid():
@@ -179,6 +185,9 @@ def act(request, code):
     new_date = None
     error, field_errors, status = "", {}, 200
     try:
+        chosen = workflow.TRANSITIONS.get(post.get("action", ""))
+        if chosen is not None and chosen.needs_confirmation and post.get("confirmed") != "1":
+            raise ValidationError.for_field("confirmed", "Hãy đánh dấu ô xác nhận trước khi thực hiện thao tác này.")
         if post.get("new_date"):
             try:
                 new_date = date.fromisoformat(post["new_date"])

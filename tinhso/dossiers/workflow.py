@@ -43,6 +43,15 @@ class Transition:
     note_label: str = "Ghi chú"
     done_message: str = ""
     at_receiving: bool = False     # done at the one-stop desk (the event's agency is the receiving agency)
+    # How the button looks by what it does: "primary" moves the dossier on, "secondary" a side step, "danger"
+    # ends it against the applicant's wish (refuse, reject, stop, withdraw): those ask for a reason and a
+    # confirmation sentence (`confirm`) before the service accepts them.
+    consequence: str = "primary"
+    confirm: str = ""
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.confirm)
 
     def allows_actor(self, kinds: set[str]) -> bool:
         return bool(self.actors & kinds)
@@ -57,34 +66,38 @@ _TRANSITIONS = [
     Transition("receive", "Tiếp nhận", frozenset({S.SUBMITTED}), S.RECEIVED, frozenset({A.CLERK}),
                form="01", done_message="Đã tiếp nhận hồ sơ.", at_receiving=True),
     Transition("refuse", "Từ chối tiếp nhận", frozenset({S.SUBMITTED}), S.REFUSED, frozenset({A.CLERK}),
-               needs_note=True, form="03", note_label="Lý do từ chối", done_message="Đã từ chối tiếp nhận hồ sơ.", at_receiving=True),
+               needs_note=True, form="03", note_label="Lý do từ chối", done_message="Đã từ chối tiếp nhận hồ sơ.", at_receiving=True,
+               consequence="danger", confirm="Tôi xác nhận từ chối tiếp nhận hồ sơ này."),
     Transition("start", "Nhận xử lý", frozenset({S.RECEIVED}), S.IN_PROGRESS, frozenset({A.OFFICER}),
                done_message="Đã nhận xử lý hồ sơ."),
     Transition("hand_over", "Chuyển cơ quan khác", IN_HAND, S.IN_PROGRESS, frozenset({A.OFFICER}),
                needs_agency=True, form="06", note_label="Nội dung chuyển",
-               done_message="Đã chuyển hồ sơ sang cơ quan khác."),
+               done_message="Đã chuyển hồ sơ sang cơ quan khác.", consequence="secondary"),
     Transition("request_supplement", "Yêu cầu bổ sung", IN_HAND, S.SUPPLEMENT_REQUESTED, frozenset({A.OFFICER}),
                needs_note=True, form="02", note_label="Nội dung cần bổ sung",
-               done_message="Đã gửi yêu cầu bổ sung; thời hạn tạm dừng."),
+               done_message="Đã gửi yêu cầu bổ sung; thời hạn tạm dừng.", consequence="secondary"),
     Transition("supplement", "Nộp bổ sung", frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_PROGRESS,
                frozenset({A.APPLICANT, A.CLERK}), accepts_files=True, note_label="Nội dung bổ sung",
                done_message="Đã nộp bổ sung; thời hạn được tính tiếp.", at_receiving=True),
     Transition("approve", "Phê duyệt", IN_HAND, S.APPROVED, frozenset({A.LEADER}),
                done_message="Đã phê duyệt hồ sơ."),
     Transition("reject", "Không giải quyết", IN_HAND, S.REJECTED, frozenset({A.LEADER}), needs_note=True,
-               note_label="Lý do không giải quyết", done_message="Đã ghi nhận không giải quyết hồ sơ."),
+               note_label="Lý do không giải quyết", done_message="Đã ghi nhận không giải quyết hồ sơ.",
+               consequence="danger", confirm="Tôi xác nhận không giải quyết hồ sơ này."),
     Transition("issue_result", "Chuyển kết quả", frozenset({S.APPROVED, S.REJECTED}), S.RESULT_ISSUED,
                frozenset({A.OFFICER}), accepts_files=True, note_label="Ghi chú kết quả",
                done_message="Đã chuyển kết quả sang bộ phận một cửa."),
     Transition("return_result", "Trả kết quả", frozenset({S.RESULT_ISSUED}), S.RETURNED, frozenset({A.CLERK}),
                done_message="Đã trả kết quả cho công dân.", at_receiving=True),
     Transition("withdraw", "Rút hồ sơ", frozenset({S.SUBMITTED}) | OPEN, S.WITHDRAWN, frozenset({A.APPLICANT}),
-               note_label="Lý do rút hồ sơ", done_message="Đã rút hồ sơ.", at_receiving=True),
+               needs_note=True, note_label="Lý do rút hồ sơ", done_message="Đã rút hồ sơ.", at_receiving=True,
+               consequence="danger", confirm="Tôi xác nhận rút hồ sơ; hồ sơ sẽ không được giải quyết tiếp."),
     Transition("stop", "Dừng xử lý", OPEN, S.STOPPED, frozenset({A.LEADER}), needs_note=True, form="05",
-               note_label="Lý do dừng xử lý", done_message="Đã dừng xử lý hồ sơ."),
+               note_label="Lý do dừng xử lý", done_message="Đã dừng xử lý hồ sơ.",
+               consequence="danger", confirm="Tôi xác nhận dừng xử lý hồ sơ này."),
     Transition("apologise", "Xin lỗi, hẹn lại", OPEN, None, frozenset({A.OFFICER}), needs_note=True,
                needs_date=True, form="04", note_label="Lý do quá hạn",
-               done_message="Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả."),
+               done_message="Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả.", consequence="secondary"),
 ]
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in _TRANSITIONS}
 
