@@ -1,18 +1,26 @@
 from django.http import HttpResponse
-from ninja import File, Query, Router
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from tinhso.api.schemas import ERROR_RESPONSES, ImportErrorOut, Paging
-from tinhso.core.pagination import paginate
 
 from . import selectors, services
-from .schemas import FieldOut, ImportResultOut, ProcedureDetailOut, ProcedurePage
+from .schemas import (
+    FieldOut,
+    ImportResultOut,
+    ProcedureDetailOut,
+    ProcedurePage,
+    SynonymIn,
+    SynonymOut,
+    SynonymPatch,
+)
 
 router = Router()
 
 
 class ProcedureFilterIn(Paging):
-    search: str = Query("", max_length=200, description="Tên hoặc mã thủ tục, có dấu hoặc không dấu")
+    search: str = Query("", max_length=200, description="Tên, mã thủ tục hoặc câu hỏi, có dấu hoặc không dấu; "
+                                                         "kết quả xếp theo mức độ phù hợp")
     field: str = Query("", max_length=80, description="Mã lĩnh vực (xem /procedure-fields)")
     level: str = Query("", max_length=10, description="province | commune")
     online_level: str = Query("", max_length=12, description="toan_trinh | mot_phan | khong")
@@ -22,9 +30,9 @@ class ProcedureFilterIn(Paging):
 @router.get("/procedures", response={200: ProcedurePage, **ERROR_RESPONSES}, auth=None,
             summary="Danh sách thủ tục hành chính")
 def list_procedures(request, filters: Query[ProcedureFilterIn]):
-    qs = selectors.procedure_list(search=filters.search, field=filters.field, level=filters.level,
-                                  online_level=filters.online_level, agency=filters.agency)
-    return paginate(qs, page=filters.page, page_size=filters.page_size).as_dict()
+    return selectors.procedure_page(search=filters.search, field=filters.field, level=filters.level,
+                                    online_level=filters.online_level, agency=filters.agency, page=filters.page,
+                                    page_size=filters.page_size).as_dict()
 
 
 # Declared before /procedures/{code} so "import" and "export" are not taken for procedure codes.
@@ -60,3 +68,30 @@ def get_procedure(request, code: str):
             summary="Lĩnh vực thủ tục hành chính")
 def list_fields(request):
     return list(selectors.field_list())
+
+
+@router.get("/procedure-synonyms", response={200: list[SynonymOut], **ERROR_RESPONSES}, auth=None,
+            summary="Từ đồng nghĩa của tìm kiếm thủ tục (cách người dân nói → từ ngữ của danh mục)")
+def list_synonyms(request):
+    return list(selectors.synonym_list())
+
+
+@router.post("/procedure-synonyms", response={201: SynonymOut, **ERROR_RESPONSES},
+             summary="Thêm từ đồng nghĩa (quản trị cấp tỉnh)")
+def create_synonym(request, payload: SynonymIn):
+    return Status(201, services.synonym_create(actor=request.user, phrase=payload.phrase,
+                                               expansion=payload.expansion))
+
+
+@router.patch("/procedure-synonyms/{synonym_id}", response={200: SynonymOut, **ERROR_RESPONSES},
+              summary="Sửa từ đồng nghĩa (quản trị cấp tỉnh)")
+def update_synonym(request, synonym_id: int, payload: SynonymPatch):
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    return services.synonym_update(actor=request.user, synonym_id=synonym_id, data=data)
+
+
+@router.delete("/procedure-synonyms/{synonym_id}", response={204: None, **ERROR_RESPONSES},
+               summary="Xóa từ đồng nghĩa (quản trị cấp tỉnh)")
+def delete_synonym(request, synonym_id: int):
+    services.synonym_delete(actor=request.user, synonym_id=synonym_id)
+    return Status(204, None)

@@ -9,11 +9,17 @@ from tinhso.org.models import Agency
 from .services import procedures_import
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo_procedures.json"
+# Citizens' words per procedure code, kept apart from the catalogue's official facts.
+DEMO_KEYWORDS_FILE = Path(__file__).parent / "data" / "demo_keywords.json"
 COMMUNE_KEY = "ubnd_xa"
 
 
 def load_demo_procedures(*, agencies_by_key: dict[str, Agency], commune_agencies: list[Agency]) -> dict[str, int]:
     records = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    keywords = json.loads(DEMO_KEYWORDS_FILE.read_text(encoding="utf-8"))
+    for rec in records:
+        if not rec.get("keywords") and rec.get("code") in keywords:
+            rec["keywords"] = keywords[rec["code"]]
 
     def resolve(key: str) -> list[Agency]:
         if key == COMMUNE_KEY:

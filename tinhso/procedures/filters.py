@@ -19,20 +19,33 @@ class ProcedureFilter:
     online_level: str = ""   # OnlineLevel
     agency: str = ""         # identifier code of an implementing agency
 
-    def apply(self, qs: QuerySet) -> QuerySet:
+    def validate(self) -> None:
+        if self.level and self.level not in ImplementingLevel.values:
+            raise ValidationError.for_field(
+                "level", f"Cấp thực hiện “{self.level}” không hợp lệ; dùng: {', '.join(ImplementingLevel.values)}.")
+        if self.online_level and self.online_level not in OnlineLevel.values:
+            raise ValidationError.for_field(
+                "online_level", f"Mức độ trực tuyến “{self.online_level}” không hợp lệ; dùng: "
+                                f"{', '.join(OnlineLevel.values)}.")
+
+    @property
+    def impossible(self) -> bool:
         # PostgreSQL refuses NUL in text parameters; such a value can match nothing anyway.
-        if any("\x00" in value for value in (self.field, self.level, self.online_level, self.agency)):
+        return any("\x00" in value for value in (self.field, self.level, self.online_level, self.agency))
+
+    def matches(self, row) -> bool:
+        """The same filter on a row of the search index (`search.Row`); `agency` is left to the database."""
+        return ((not self.level or self.level in row.levels)
+                and (not self.online_level or row.online_level == self.online_level)
+                and (not self.field or row.field_code == self.field))
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        if self.impossible:
             return qs.none()
+        self.validate()
         if self.level:
-            if self.level not in ImplementingLevel.values:
-                raise ValidationError.for_field(
-                    "level", f"Cấp thực hiện “{self.level}” không hợp lệ; dùng: {', '.join(ImplementingLevel.values)}.")
             qs = qs.filter(levels_key__contains=f" {self.level} ")
         if self.online_level:
-            if self.online_level not in OnlineLevel.values:
-                raise ValidationError.for_field(
-                    "online_level", f"Mức độ trực tuyến “{self.online_level}” không hợp lệ; dùng: "
-                                    f"{', '.join(OnlineLevel.values)}.")
             qs = qs.filter(online_level=self.online_level)
         if self.field:
             qs = qs.filter(field__code=self.field)

@@ -34,6 +34,8 @@ class Procedure(models.Model):
     fee_amount = models.PositiveBigIntegerField(default=0, help_text="Phí, lệ phí chính (đồng)")
     result = models.CharField(max_length=500, blank=True)
     online_level = models.CharField(max_length=12, choices=OnlineLevel.choices)
+    keywords = models.JSONField(default=list, blank=True,
+                                help_text="Từ người dân thường dùng để tìm thủ tục, ví dụ “làm giấy khai sinh”")
     is_active = models.BooleanField(default=True)
     search_key = models.CharField(max_length=800, db_index=True, editable=False)
     name_key = models.CharField(max_length=500, editable=False)
@@ -85,3 +87,27 @@ class ProcedureFormField(models.Model):
     class Meta:
         ordering = ["procedure_id", "position"]
         constraints = [models.UniqueConstraint(fields=["procedure", "name"], name="unique_form_field_name")]
+
+
+class SearchSynonym(models.Model):
+    """A citizens' phrase and the catalogue's words for it ("sổ đỏ" → "giấy chứng nhận quyền sử dụng đất").
+
+    Data, not code: the province administrator edits the table as the assistant's question log shows new words.
+    """
+
+    phrase = models.CharField(max_length=120, help_text="Cách người dân nói, ví dụ “sổ đỏ”")
+    phrase_key = models.CharField(max_length=120, unique=True, editable=False)
+    expansion = models.CharField(max_length=300, help_text="Từ ngữ của danh mục, ví dụ “giấy chứng nhận quyền sử dụng đất”")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["phrase_key"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.expansion}"
+
+    def save(self, *args, **kwargs):
+        self.phrase_key = fold(self.phrase)
+        super().save(*args, **kwargs)

@@ -32,18 +32,6 @@ class ProcedureOut(Schema):
     processing_time_unit_label: str
     fee_amount: int = Field(..., description="Phí, lệ phí chính (đồng)")
 
-    @staticmethod
-    def resolve_level_labels(obj) -> list[str]:
-        return [ImplementingLevel(v).label for v in obj.levels if v in ImplementingLevel.values]
-
-    @staticmethod
-    def resolve_online_level_label(obj) -> str:
-        return obj.get_online_level_display()
-
-    @staticmethod
-    def resolve_processing_time_unit_label(obj) -> str:
-        return obj.get_processing_time_unit_display()
-
 
 class PaperOut(Schema):
     position: int
@@ -72,6 +60,18 @@ class ProcedureDetailOut(ProcedureOut):
     form_fields: list[FormFieldOut] = Field(..., description="Trường của tờ khai trực tuyến")
 
     @staticmethod
+    def resolve_level_labels(obj) -> list[str]:
+        return [ImplementingLevel(v).label for v in obj.levels if v in ImplementingLevel.values]
+
+    @staticmethod
+    def resolve_online_level_label(obj) -> str:
+        return obj.get_online_level_display()
+
+    @staticmethod
+    def resolve_processing_time_unit_label(obj) -> str:
+        return obj.get_processing_time_unit_display()
+
+    @staticmethod
     def resolve_agencies(obj) -> list:
         return list(obj.agencies.all())
 
@@ -84,8 +84,17 @@ class ProcedureDetailOut(ProcedureOut):
         return list(obj.form_fields.all())
 
 
+class SuggestionsOut(Schema):
+    fields: list[FieldRef] = Field(default_factory=list, description="Lĩnh vực nên xem khi không có kết quả")
+    procedures: list[ProcedureOut] = Field(default_factory=list, description="Thủ tục gần đúng nhất")
+
+
 class ProcedurePage(PageMeta):
-    items: list[ProcedureOut]
+    items: list[ProcedureOut] = Field(..., description="Khi tìm kiếm: xếp theo mức độ phù hợp")
+    suggestions: SuggestionsOut = Field(default_factory=SuggestionsOut,
+                                        description="Chỉ có khi tìm kiếm không ra kết quả")
+    intents: list[str] = Field(default_factory=list, description="Điều người hỏi muốn biết: papers | fees | time "
+                                                                 "| where | online | steps | result")
 
 
 class ImportResultOut(Schema):
@@ -93,3 +102,21 @@ class ImportResultOut(Schema):
     updated: int
     unchanged: int
     fields_created: int
+
+
+class SynonymOut(Schema):
+    id: int
+    phrase: str = Field(..., description="Cách người dân nói, ví dụ “sổ đỏ”")
+    expansion: str = Field(..., description="Từ ngữ của danh mục thay cho cụm từ đó khi tìm kiếm")
+    is_active: bool
+
+
+class SynonymIn(Schema):
+    phrase: str = Field(..., max_length=120)
+    expansion: str = Field(..., max_length=300)
+
+
+class SynonymPatch(Schema):
+    phrase: str | None = Field(None, max_length=120)
+    expansion: str | None = Field(None, max_length=300)
+    is_active: bool | None = None

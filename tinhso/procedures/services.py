@@ -9,7 +9,8 @@ A record has the shape of `data/demo_procedures.json`:
      "online_level": "toan_trinh",
      "form_fields": [{"name": "child_full_name", "label": "...", "type": "text", "required": true,
                       "choices": []}],
-     "steps": ["..."]}                                   # optional: trình tự thực hiện
+     "steps": ["..."],                                   # optional: trình tự thực hiện
+     "keywords": ["làm giấy khai sinh"]}                 # optional: citizens' words for the search
 
 `agencies` holds agency identifier codes; the demo passes an `agency_resolver` to use its own agency keys.
 
@@ -34,20 +35,20 @@ from typing import Any
 from django.db import transaction
 
 from tinhso.accounts.scoping import is_province_admin
-from tinhso.audit.services import Entry, audit_record_many, diff, object_ref
-from tinhso.core.exceptions import ImportFailed, PermissionDenied, ValidationError
+from tinhso.audit.services import Entry, audit_record, audit_record_many, diff, object_ref
+from tinhso.core.exceptions import ImportFailed, NotFound, PermissionDenied, ValidationError
 from tinhso.core.exports import SafeDictReader, csv_writer
 from tinhso.core.text import fold
 from tinhso.org.models import Agency
 
 from .choices import FormFieldType, ImplementingLevel, OnlineLevel, TimeUnit
-from .models import Procedure, ProcedureField, ProcedureFormField, ProcedurePaper
+from .models import Procedure, ProcedureField, ProcedureFormField, ProcedurePaper, SearchSynonym
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 CSV_COLUMNS = ["code", "name", "field", "levels", "agencies", "legal_basis", "processing_time",
                "processing_time_unit", "fee_text", "fee_amount", "papers", "result", "online_level",
-               "form_fields", "steps"]
-_SIMPLE_LIST_COLUMNS = ("levels", "agencies", "legal_basis", "steps")
+               "form_fields", "steps", "keywords"]
+_SIMPLE_LIST_COLUMNS = ("levels", "agencies", "legal_basis", "steps", "keywords")
 _JSON_LIST_COLUMNS = ("papers", "form_fields")
 _LIST_SEPARATOR = " | "
 _CODE_RE = re.compile(r"^[0-9A-Za-z]+([.\-][0-9A-Za-z]+)*$")
@@ -157,6 +158,7 @@ def _validate_record(rec: Any, resolve: AgencyResolver) -> tuple[dict, list[Agen
 
     legal_basis = _string_list(rec, "legal_basis", problems, label="Căn cứ pháp lý")
     steps = _string_list(rec, "steps", problems, label="Trình tự thực hiện", max_length=2000)
+    keywords = _string_list(rec, "keywords", problems, label="Từ khóa tìm kiếm", max_length=200)
 
     time_value, time_unit = 0, TimeUnit.WORKING_DAYS.value
     processing = rec.get("processing_time")
@@ -237,7 +239,7 @@ def _validate_record(rec: Any, resolve: AgencyResolver) -> tuple[dict, list[Agen
         "code": code, "name": name, "field": field_name, "levels": levels, "legal_basis": legal_basis,
         "steps": steps, "processing_time": time_value, "processing_time_unit": time_unit, "fee_text": fee_text,
         "fee_amount": fee_amount, "result": result, "online_level": online_level, "papers": papers,
-        "form_fields": form_fields,
+        "form_fields": form_fields, "keywords": keywords,
     }
     return fields, agencies, problems.items
 
@@ -291,6 +293,7 @@ def _snapshot(procedure: Procedure) -> dict:
         "papers": [{"name": p.name, "originals": p.originals, "copies": p.copies} for p in procedure.papers.all()],
         "form_fields": [{"name": f.name, "label": f.label, "type": f.field_type, "required": f.required,
                          "choices": list(f.choices)} for f in procedure.form_fields.all()],
+        "keywords": list(procedure.keywords),
     }
 
 
@@ -354,7 +357,7 @@ def procedures_import(*, actor, records: list[dict], agency_resolver: AgencyReso
         procedure = procedure or Procedure(code=fields["code"])
         was_new = procedure.pk is None
         for attr in ("name", "levels", "legal_basis", "steps", "processing_time", "processing_time_unit",
-                     "fee_text", "fee_amount", "result", "online_level"):
+                     "fee_text", "fee_amount", "result", "online_level", "keywords"):
             setattr(procedure, attr, fields[attr])
         procedure.field = field
         procedure.is_active = True
@@ -499,7 +502,7 @@ def procedure_record(procedure: Procedure) -> dict:
         "result": procedure.result, "online_level": procedure.online_level,
         "form_fields": [{"name": f.name, "label": f.label, "type": f.field_type, "required": f.required,
                          **({"choices": list(f.choices)} if f.choices else {})} for f in procedure.form_fields.all()],
-        "steps": list(procedure.steps),
+        "steps": list(procedure.steps), "keywords": list(procedure.keywords),
     }
 
 
@@ -531,5 +534,73 @@ def procedures_export_csv(*, procedures=None) -> str:
             _join_list(rec["legal_basis"]), rec["processing_time"]["value"], rec["processing_time"]["unit"],
             rec["fee_text"], rec["fee_amount"], json.dumps(rec["papers"], ensure_ascii=False), rec["result"],
             rec["online_level"], json.dumps(rec["form_fields"], ensure_ascii=False), _join_list(rec["steps"]),
+            _join_list(rec["keywords"]),
         ])
     return out.getvalue()
+
+
+# --- the synonym table of the search ----------------------------------------------------------------------------
+
+def _require_synonym_permission(actor) -> None:
+    if actor is None or not is_province_admin(actor):
+        raise PermissionDenied("Chỉ quản trị cấp tỉnh được sửa bảng từ đồng nghĩa của tìm kiếm.")
+
+
+def _clean_synonym(*, phrase: str, expansion: str, exclude_id: int | None = None) -> tuple[str, str]:
+    phrase, expansion = (phrase or "").strip(), (expansion or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not fold(phrase):
+        errors["phrase"] = ["Cụm từ của người dân phải có chữ hoặc số."]
+    elif len(phrase) > 120:
+        errors["phrase"] = ["Cụm từ dài quá 120 ký tự."]
+    elif SearchSynonym.objects.filter(phrase_key=fold(phrase)).exclude(pk=exclude_id).exists():
+        errors["phrase"] = [f"Đã có từ đồng nghĩa cho “{phrase}”."]
+    if not fold(expansion):
+        errors["expansion"] = ["Từ ngữ của danh mục phải có chữ hoặc số."]
+    elif len(expansion) > 300:
+        errors["expansion"] = ["Từ ngữ của danh mục dài quá 300 ký tự."]
+    if errors:
+        raise ValidationError("Từ đồng nghĩa chưa hợp lệ.", field_errors=errors)
+    return phrase, expansion
+
+
+@transaction.atomic
+def synonym_create(*, actor, phrase: str, expansion: str) -> SearchSynonym:
+    _require_synonym_permission(actor)
+    phrase, expansion = _clean_synonym(phrase=phrase, expansion=expansion)
+    synonym = SearchSynonym.objects.create(phrase=phrase, expansion=expansion)
+    audit_record(actor=actor, action="procedures.synonym.create", obj=synonym,
+                 summary=f"Thêm từ đồng nghĩa “{phrase}” → “{expansion}”",
+                 changes={"phrase": [None, phrase], "expansion": [None, expansion]})
+    return synonym
+
+
+@transaction.atomic
+def synonym_update(*, actor, synonym_id: int, data: dict) -> SearchSynonym:
+    _require_synonym_permission(actor)
+    synonym = SearchSynonym.objects.select_for_update().filter(pk=synonym_id).first()
+    if synonym is None:
+        raise NotFound("Không có từ đồng nghĩa này.")
+    before = {"phrase": synonym.phrase, "expansion": synonym.expansion, "is_active": synonym.is_active}
+    phrase, expansion = _clean_synonym(phrase=data.get("phrase", synonym.phrase),
+                                       expansion=data.get("expansion", synonym.expansion), exclude_id=synonym.pk)
+    after = {"phrase": phrase, "expansion": expansion, "is_active": bool(data.get("is_active", synonym.is_active))}
+    changes = diff(before, after)
+    if changes:
+        synonym.phrase, synonym.expansion, synonym.is_active = after["phrase"], after["expansion"], after["is_active"]
+        synonym.save()
+        audit_record(actor=actor, action="procedures.synonym.update", obj=synonym,
+                     summary=f"Sửa từ đồng nghĩa “{synonym.phrase}”", changes=changes)
+    return synonym
+
+
+@transaction.atomic
+def synonym_delete(*, actor, synonym_id: int) -> None:
+    _require_synonym_permission(actor)
+    synonym = SearchSynonym.objects.select_for_update().filter(pk=synonym_id).first()
+    if synonym is None:
+        raise NotFound("Không có từ đồng nghĩa này.")
+    audit_record(actor=actor, action="procedures.synonym.delete", obj=synonym,
+                 summary=f"Xóa từ đồng nghĩa “{synonym.phrase}” → “{synonym.expansion}”",
+                 changes={"phrase": [synonym.phrase, None], "expansion": [synonym.expansion, None]})
+    synonym.delete()

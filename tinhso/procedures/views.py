@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from tinhso.core.exceptions import DomainError, NotFound
-from tinhso.core.pagination import page_number, paginate
+from tinhso.core.pagination import page_number
 
 from . import selectors
 from .choices import ImplementingLevel, OnlineLevel
@@ -14,13 +14,13 @@ FOLD_AGENCIES_OVER = 8
 
 def procedure_list(request):
     params = {key: request.GET.get(key, "").strip()[:200] for key in ("q", "field", "level", "online_level")}
+    number = page_number(request.GET.get("page"))
     try:
-        qs = selectors.procedure_list(search=params["q"], field=params["field"], level=params["level"],
-                                      online_level=params["online_level"])
+        page = selectors.procedure_page(search=params["q"], field=params["field"], level=params["level"],
+                                        online_level=params["online_level"], page=number, page_size=20)
     except DomainError as exc:
         messages.error(request, exc.message)
-        qs = selectors.procedure_list(search=params["q"])
-    page = paginate(qs, page=page_number(request.GET.get("page")), page_size=20)
+        page = selectors.procedure_page(search=params["q"], page=number, page_size=20)
     context = {"page": page, **params, "fields": selectors.field_list(), "levels": ImplementingLevel.choices,
                "online_levels": OnlineLevel.choices, "filtered": any(params.values())}
     template = "procedures/_results.html" if request.htmx else "procedures/procedure_list.html"
