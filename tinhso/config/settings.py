@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tinhso.procedures",
     "tinhso.notifications",
     "tinhso.dossiers",
+    "tinhso.citizens",
     "tinhso.documents",
     "tinhso.indicators",
     "tinhso.dashboard",
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tinhso.core.context_processors.platform",
                 "tinhso.notifications.context_processors.notifications",
+                "tinhso.citizens.context_processors.citizens",
             ],
         },
     },
@@ -117,6 +119,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "tinhso.accounts.backends.RoleBackend",
+    # Login with the national e-ID (OpenID Connect); silent unless TINHSO_OIDC_* below are set.
+    "tinhso.citizens.oidc.EidBackend",
 ]
 
 # Lockout after repeated failed logins (django-axes): five failures lock the account for 15 minutes.
@@ -165,6 +169,11 @@ TINHSO_MAX_ATTACHMENT_MB = int(os.environ.get("TINHSO_MAX_ATTACHMENT_MB", "10"))
 # Tracking a dossier by code + phone: few wrong phones per code (codes are sequential), more per address
 # (a commune office shares one address).
 TINHSO_THROTTLES = {
+    # Self-registration and password reset send an SMS or e-mail per request: few per address and per client.
+    "citizens.register.address": {"limit": 3, "window": 3600},
+    "citizens.register.ip": {"limit": 20, "window": 3600},
+    "citizens.reset.address": {"limit": 3, "window": 3600},
+    "citizens.reset.ip": {"limit": 20, "window": 3600},
     "tracking.code": {"limit": int(os.environ.get("TINHSO_TRACKING_FAILURES_PER_CODE", "5")),
                       "window": int(os.environ.get("TINHSO_TRACKING_WINDOW_SECONDS", "900"))},
     "tracking.address": {"limit": int(os.environ.get("TINHSO_TRACKING_FAILURES_PER_ADDRESS", "20")),
@@ -191,6 +200,21 @@ TINHSO_SMS_BRANDNAME = os.environ.get("TINHSO_SMS_BRANDNAME", "")
 TINHSO_SMS_DIR = os.environ.get("TINHSO_SMS_DIR", str(VAR_DIR / "sms"))
 TINHSO_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("TINHSO_NOTIFY_MAX_ATTEMPTS", "5"))
 TINHSO_NOTIFY_BACKOFF_SECONDS = int(os.environ.get("TINHSO_NOTIFY_BACKOFF_SECONDS", "60"))
+
+# Login with the national e-ID (VNeID via the national public-service portal's SSO), an OIDC relying party
+# (mozilla-django-oidc). The button appears when the client id and the provider's endpoints are set.
+OIDC_RP_CLIENT_ID = os.environ.get("TINHSO_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("TINHSO_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("TINHSO_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("TINHSO_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("TINHSO_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("TINHSO_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("TINHSO_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("TINHSO_OIDC_SCOPES", "openid profile")
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "citizens:eid_callback"
+TINHSO_OIDC_CITIZEN_ID_CLAIM = os.environ.get("TINHSO_OIDC_CITIZEN_ID_CLAIM", "citizen_id")
+TINHSO_OTP_MINUTES = int(os.environ.get("TINHSO_OTP_MINUTES", "10"))
 
 # The province this installation serves (official GSO code); set by `tinhso demo --province`.
 TINHSO_PROVINCE_CODE = os.environ.get("TINHSO_PROVINCE_CODE", "")

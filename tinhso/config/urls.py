@@ -8,6 +8,7 @@ urlpatterns = [
     path("thu-tuc/", include("tinhso.procedures.urls")),
     path("ho-so/", include("tinhso.dossiers.urls")),
     path("tai-khoan/", include("tinhso.accounts.urls")),
+    path("cong-dan/", include("tinhso.citizens.urls")),
     path("nhat-ky/", include("tinhso.audit.urls")),
     path("thong-bao/", include("tinhso.notifications.urls")),
     path("thong-ke/", include("tinhso.dossiers.stats_urls")),

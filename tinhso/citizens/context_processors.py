@@ -1,0 +1,5 @@
+from .oidc import eid_configured
+
+
+def citizens(request):
+    return {"EID_LOGIN": eid_configured()}
