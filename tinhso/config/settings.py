@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tinhso.documents",
     "tinhso.indicators",
     "tinhso.dashboard",
+    "tinhso.assistant",
     "tinhso.api",
     "tinhso.demo",
 ]

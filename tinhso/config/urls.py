@@ -14,5 +14,6 @@ urlpatterns = [
     path("thong-ke/", include("tinhso.dossiers.stats_urls")),
     path("chi-so/", include("tinhso.indicators.urls")),
     path("dashboard/", include("tinhso.dashboard.urls")),
+    path("hoi-dap/", include("tinhso.assistant.urls")),
     path("api/v1/", api.urls),
 ]

@@ -13,8 +13,15 @@ Definitions used by deadlines:
   day; otherwise the opening of the next office period (a dossier filed online on Saturday evening starts at 07:30
   on Monday, or later when Monday is a holiday; one filed during the lunch break starts at 13:30). Counter and postal
   receptions normally happen during office hours; when one is recorded after hours the same rule applies.
-- A processing time of N *working days* ends on the N-th working day after the clock start's day, at the clock
-  start's time of day: received at 10:00 on a Friday, 1 working day → due at 10:00 on the next working day.
+- A processing time of N *working days* ends with the office day of the N-th working day after the clock start's
+  day, at the close of office hours: received at 10:00 on a Friday, 1 working day → due at 17:00 on the next
+  working day, so a result handed over any time that day is on time. [common]
+- A *same-day* ("trong ngày") processing time ends at the close of the clock start's working day, or of the next
+  working day when the dossier was received after the cut-off, 15:00 by default (NĐ 23/2015/NĐ-CP, Điều 7, for
+  chứng thực; `settings.TINHSO_SAME_DAY_CUTOFF` changes it). [verified]
+- A processing time of N *calendar days* ends at the close of office hours of the N-th day after the clock start's
+  day; when that day is not a working day, at the close of the next working day (Bộ luật Dân sự 2015, Điều 148:
+  a time limit ending on a day off ends on the next working day). [to check for each procedure's own law]
 - A processing time of H *working hours* consumes H hours of office time from the clock start.
 - *Working seconds between* two moments is the office time of working days between them; a paused supplement
   period is measured this way and the due time is pushed forward by as much office time.
@@ -38,6 +45,7 @@ from django.db.models.signals import post_delete, post_save
 from .models import CalendarOverride
 
 DEFAULT_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))  # [to check] see the module docstring
+DEFAULT_SAME_DAY_CUTOFF = "15:00"  # NĐ 23/2015/NĐ-CP, Điều 7
 CACHE_SECONDS = 60
 MAX_SEARCH_DAYS = 3660  # ten years without a working day means a broken override table
 
@@ -55,6 +63,10 @@ def office_periods() -> list[tuple[time, time]]:
     if not periods or any(a >= b for a, b in periods):
         raise ValueError("TINHSO_OFFICE_HOURS must list (opening, closing) pairs with opening < closing")
     return periods
+
+
+def same_day_cutoff() -> time:
+    return _parse_clock(getattr(settings, "TINHSO_SAME_DAY_CUTOFF", None) or DEFAULT_SAME_DAY_CUTOFF)
 
 
 def local_zone() -> ZoneInfo:
@@ -124,12 +136,34 @@ class WorkingCalendar:
             moment = datetime.combine(d, time(0), self.zone)
         raise ValueError("no working period found")
 
+    def closing_on(self, d: date) -> datetime:
+        """The close of office hours on working day `d`."""
+        return datetime.combine(d, self.periods[-1][1], self.zone)
+
+    def next_working_day_from(self, d: date) -> date:
+        """`d` when it is a working day, else the next one."""
+        return d if self.is_working_day(d) else self.next_working_day(d)
+
+    def due(self, start: datetime, amount: int, unit: str, *, cutoff: time | None = None) -> datetime:
+        """The due moment of a processing time counted from `start` (the reception), by unit: working_days,
+        same_day, calendar_days or hours (module docstring)."""
+        moment = self.next_working_moment(start)
+        if unit == "hours":
+            return self.add(moment, hours=amount)
+        if unit == "same_day":
+            late = moment.time() > (cutoff or same_day_cutoff())
+            return self.closing_on(self.next_working_day(moment.date()) if late else moment.date())
+        if unit == "calendar_days":
+            return self.closing_on(self.next_working_day_from(moment.date() + timedelta(days=amount)))
+        return self.add(moment, days=amount)
+
     def add(self, start: datetime, *, days: int = 0, hours: float = 0, seconds: float = 0) -> datetime:
-        """Due moment after `days` working days and then `hours` + `seconds` of office time (module docstring)."""
+        """Due moment after `days` working days (the close of the N-th working day) and then `hours` + `seconds`
+        of office time (module docstring)."""
         moment = self.next_working_moment(start)
         if days:
             target = self.add_working_days(moment.date(), days)
-            moment = datetime.combine(target, moment.time(), self.zone)
+            moment = self.closing_on(target)
         remaining = timedelta(hours=hours, seconds=seconds)
         if remaining <= timedelta(0):
             return moment
@@ -233,3 +267,7 @@ def clock_start(submitted_at: datetime, channel: str = "online") -> datetime:
 
 def working_seconds_between(a: datetime, b: datetime) -> float:
     return get_calendar().working_seconds_between(a, b)
+
+
+def due_moment(start: datetime, amount: int, unit: str) -> datetime:
+    return get_calendar().due(start, amount, unit)

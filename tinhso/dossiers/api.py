@@ -2,6 +2,7 @@
 
 import json
 
+from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ValidationError as PydanticValidationError
@@ -11,6 +12,7 @@ from tinhso.core.exceptions import ValidationError
 from tinhso.core.pagination import paginate
 
 from . import selectors, services, tracking, workflow
+from .deadlines import acceptance_wait
 from .filters import DossierFilter
 from .schemas import (
     DossierDetailOut,
@@ -41,8 +43,16 @@ def dossier_out(d) -> dict:
         **{f: getattr(d, f) for f in (
             "submitted_at", "received_at", "clock_start_at", "due_at", "paused_at", "supplement_requested_at",
             "apology_due_at", "resolved_at", "timeliness", "result_issued_at", "returned_at", "withdrawn_at",
-            "refused_at", "stopped_at", "has_digitised_attachments")},
+            "refused_at", "stopped_at", "has_digitised_attachments", "acceptance_due_at", "completion_requested_at",
+            "supplemented_at")},
+        **_acceptance(d),
     }
+
+
+def _acceptance(d) -> dict:
+    wait = acceptance_wait(d, now=timezone.now())
+    return {"acceptance_wait_hours": wait.working_hours if wait else None,
+            "acceptance_late": wait.late if wait else False}
 
 
 def _ip(request) -> str:

@@ -9,6 +9,8 @@ class Channel(models.TextChoices):
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", "Chờ tiếp nhận"            # online, not yet checked by the one-stop clerk
+    # Form 02 at reception: sent back once for completion before being received; the clock has not started.
+    COMPLETION_REQUESTED = "completion_requested", "Chờ hoàn thiện hồ sơ"
     RECEIVED = "received", "Đã tiếp nhận"
     REFUSED = "refused", "Từ chối tiếp nhận"             # form 03
     IN_PROGRESS = "in_progress", "Đang xử lý"

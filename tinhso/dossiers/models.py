@@ -54,6 +54,11 @@ class Dossier(models.Model):
     supplemented_at = models.DateTimeField(null=True, blank=True)
     due_before_pause_at = models.DateTimeField(null=True, blank=True,
                                                help_text="Hạn giải quyết tại thời điểm yêu cầu bổ sung")
+    # Before reception: an online dossier waits for the one-stop's acceptance (its own limit, the clock of the
+    # procedure not started); form 02 at reception sends a submission back once for completion.
+    acceptance_due_at = models.DateTimeField(null=True, blank=True, help_text="Hạn tiếp nhận hồ sơ trực tuyến")
+    completion_requested_at = models.DateTimeField(null=True, blank=True,
+                                                   help_text="Thời điểm hướng dẫn hoàn thiện trước khi tiếp nhận")
     apology_due_at = models.DateTimeField(null=True, blank=True, help_text="Ngày hẹn mới trong phiếu xin lỗi (mẫu 04)")
     resolved_at = models.DateTimeField(null=True, blank=True)
     timeliness = models.CharField(max_length=8, choices=Timeliness.choices, blank=True)

@@ -65,6 +65,11 @@ class DossierOut(Schema):
     refused_at: datetime | None
     stopped_at: datetime | None
     has_digitised_attachments: bool
+    acceptance_due_at: datetime | None = Field(None, description="Hạn tiếp nhận hồ sơ trực tuyến")
+    acceptance_wait_hours: float | None = Field(None, description="Số giờ làm việc chờ tiếp nhận (trực tuyến)")
+    acceptance_late: bool = Field(False, description="Tiếp nhận (hoặc còn chờ) quá hạn tiếp nhận")
+    completion_requested_at: datetime | None = None
+    supplemented_at: datetime | None = None
 
 
 class DossierDetailOut(DossierOut):

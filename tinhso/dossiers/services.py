@@ -202,9 +202,33 @@ def _next_code(agency: Agency, day: date) -> str:
 
 
 def due_at_for(procedure: Procedure, start: datetime) -> datetime:
-    if procedure.processing_time_unit == TimeUnit.HOURS:
-        return calendar.add_working_time(start, hours=procedure.processing_time)
-    return calendar.add_working_time(start, days=procedure.processing_time)
+    """The legal due time counted from the reception (tinhso.core.calendar: working days end at the close of the
+    N-th working day; same-day procedures at the close of the day, or of the next one after the cut-off)."""
+    return calendar.due_moment(start, procedure.processing_time, procedure.processing_time_unit)
+
+
+def acceptance_due_at_for(submitted_at: datetime) -> datetime:
+    """The time the one-stop has to accept (or send back) an online dossier: `TINHSO_ONLINE_ACCEPTANCE_HOURS`
+    working hours, 8 by default. NĐ 61/2018/NĐ-CP Điều 19 as amended by NĐ 107/2021/NĐ-CP and NĐ 45/2020/NĐ-CP
+    Điều 11: the one-stop checks an online dossier and receives it or tells the applicant what to complete; the
+    8-working-hour limit is the one provinces publish in their one-stop rules [to check]."""
+    hours = float(getattr(settings, "TINHSO_ONLINE_ACCEPTANCE_HOURS", 8))
+    return calendar.add_working_time(submitted_at, hours=hours)
+
+
+MAX_MISSING_ITEMS = 30
+
+
+def clean_missing_items(items) -> list[str]:
+    """The list of what is missing (form 02 at reception): one item per line or per list entry."""
+    if isinstance(items, str):
+        items = items.splitlines()
+    out = [" ".join(str(i).split()) for i in (items or [])]
+    out = [i for i in out if i]
+    if len(out) > MAX_MISSING_ITEMS or any(len(i) > 500 for i in out):
+        raise ValidationError.for_field("missing_items",
+                                        f"Tối đa {MAX_MISSING_ITEMS} mục, mỗi mục tối đa 500 ký tự.")
+    return out
 
 
 def classify_timeliness(resolved_at: datetime, due_at: datetime | None) -> str:
@@ -266,7 +290,7 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
                    applicant_phone: str, applicant_unit_code: str, applicant_address: str = "",
                    applicant_email: str = "", form_data: dict | None = None, attachments: Sequence = (),
                    channel: str = Channel.ONLINE, agency_code: str = "", now: datetime | None = None,
-                   ip_address: str = "") -> Dossier:
+                   ip_address: str = "", missing_items: Sequence[str] = ()) -> Dossier:
     """File a dossier: online by the applicant (status submitted, waiting for the one-stop clerk), or at the
     counter / by post by a receiving officer (status received, attachments digitised at the counter).
 
@@ -330,29 +354,45 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
             raise PermissionDenied("Cơ quan của cán bộ tiếp nhận không còn hoạt động.")
     applicant_user = _user_or_none(actor) if channel == Channel.ONLINE else (
         User.objects.filter(citizen_id=citizen_id, is_active=True, roles__role=Role.CITIZEN).first())
-    start = calendar.clock_start(now, channel)
+    # The legal clock starts at reception (form 01): at once at the counter or by post; for an online dossier
+    # when the one-stop clerk accepts it (the `receive` transition). Until then only the acceptance limit runs.
+    # A counter submission found incomplete is sent back for completion (form 02) and not received yet.
+    missing = clean_missing_items(missing_items)
+    online = channel == Channel.ONLINE
+    if missing and online:
+        raise ValidationError.for_field("missing_items", "Hồ sơ trực tuyến được hướng dẫn hoàn thiện sau khi nộp.")
+    received = not online and not missing
+    start = calendar.clock_start(now, channel) if received else None
 
     def write(written: list) -> Dossier:
         code = _next_code(receiving, timezone.localtime(now, calendar.local_zone()).date())
-        online = channel == Channel.ONLINE
+        status = Status.RECEIVED if received else Status.COMPLETION_REQUESTED if missing else Status.SUBMITTED
         dossier = Dossier.objects.create(
             code=code, procedure=procedure, receiving_agency=receiving, handling_agency=handling, channel=channel,
-            status=Status.SUBMITTED if online else Status.RECEIVED, applicant_name=name,
+            status=status, applicant_name=name,
             applicant_citizen_id=citizen_id, applicant_phone=phone, applicant_email=email,
             applicant_address=address, applicant_unit=unit, applicant_user=applicant_user, form_data=clean_data,
-            submitted_at=now, received_at=None if online else now, clock_start_at=start,
-            due_at=due_at_for(procedure, start), has_digitised_attachments=bool(files) and not online)
+            submitted_at=now, received_at=now if received else None, clock_start_at=start,
+            due_at=due_at_for(procedure, start) if received else None,
+            acceptance_due_at=acceptance_due_at_for(now) if online else None,
+            completion_requested_at=now if missing else None,
+            has_digitised_attachments=bool(files) and not online)
         _store_files(dossier, files, kind=AttachmentKind.APPLICATION if online else AttachmentKind.DIGITISED,
                      actor=actor, written=written)
-        action = {"online": "submit", "direct": "counter_receive", "postal": "postal_receive"}[channel]
+        action = "counter_completion" if missing else \
+            {"online": "submit", "direct": "counter_receive", "postal": "postal_receive"}[channel]
+        data = {"attachments": len(files)} | ({"missing": missing} if missing else {})
         DossierEvent.objects.create(
             dossier=dossier, at=now, action=action, from_status="", to_status=dossier.status, actor=actor,
             actor_label=_actor_label(actor), agency=receiving,
-            to_agency=handling if (not online and handling != receiving) else None,
-            data={"attachments": len(files)})
+            to_agency=handling if (received and handling != receiving) else None,
+            note="\n".join(missing), data=data)
+        changes = {"status": [None, dossier.status]}
+        if dossier.due_at:
+            changes["due_at"] = [None, dossier.due_at.isoformat()]
         audit_record(actor=actor, action=f"dossiers.dossier.{action}", obj=dossier, ip_address=ip_address,
                      summary=f"{workflow.EVENT_LABELS[action]} hồ sơ {code} ({procedure.name[:200]})",
-                     changes={"status": [None, dossier.status], "due_at": [None, dossier.due_at.isoformat()]})
+                     changes=changes)
         return dossier
 
     return _with_file_cleanup(write)
@@ -416,10 +456,22 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
 
         if transition.name == "receive":
             setf("received_at", now)
+            # Form 01: the procedure's clock starts now, not at the upload (the wait is the acceptance time).
+            setf("clock_start_at", calendar.clock_start(now, dossier.channel))
+            setf("due_at", due_at_for(dossier.procedure, dossier.clock_start_at))
             if dossier.handling_agency_id and dossier.handling_agency_id != dossier.receiving_agency_id:
                 to_agency = dossier.handling_agency
         elif transition.name == "refuse":
             setf("refused_at", now)
+        elif transition.name == "request_completion":
+            missing = clean_missing_items(note)
+            if not missing:
+                raise ValidationError.for_field("note", "Cần liệt kê giấy tờ, nội dung cần hoàn thiện.")
+            setf("completion_requested_at", now)
+            data["missing"] = missing
+        elif transition.name == "complete":
+            if dossier.channel == Channel.ONLINE:  # the acceptance limit runs again from the completed dossier
+                setf("acceptance_due_at", acceptance_due_at_for(now))
         elif transition.name == "start":
             setf("assignee", _user_or_none(actor))
         elif transition.name == "hand_over":
@@ -438,7 +490,11 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
         elif transition.name == "supplement":
             if dossier.paused_at and dossier.due_at:
                 paused = calendar.working_seconds_between(dossier.paused_at, now)
-                setf("due_at", calendar.add_working_time(dossier.due_at, seconds=paused))
+                pushed = calendar.add_working_time(dossier.due_at, seconds=paused)
+                if dossier.procedure.processing_time_unit != TimeUnit.HOURS:
+                    # A time in days still ends with an office day: the day the paused time reaches, at its close.
+                    pushed = calendar.get_calendar().closing_on(pushed.astimezone(calendar.local_zone()).date())
+                setf("due_at", pushed)
                 if dossier.apology_due_at:
                     setf("apology_due_at", calendar.add_working_time(dossier.apology_due_at, seconds=paused))
                 data["paused_working_seconds"] = round(paused)
@@ -471,7 +527,8 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
             dossier.status = transition.target
         dossier.save(update_fields=sorted(set(changed)))
         if dossier.due_at != old_due:
-            data["old_due"], data["new_due_at"] = old_due.isoformat(), dossier.due_at.isoformat()
+            data["old_due"] = old_due.isoformat() if old_due else None
+            data["new_due_at"] = dossier.due_at.isoformat() if dossier.due_at else None
         kind = AttachmentKind.RESULT if transition.name == "issue_result" else AttachmentKind.SUPPLEMENT
         _store_files(dossier, clean_files, kind=kind, actor=actor, written=written)
         if clean_files:
@@ -482,7 +539,8 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
             to_agency=to_agency, note=note, data=data)
         changes = {"status": [old_status, dossier.status]} if old_status != dossier.status else {}
         if dossier.due_at != old_due:
-            changes["due_at"] = [old_due.isoformat(), dossier.due_at.isoformat()]
+            changes["due_at"] = [old_due.isoformat() if old_due else None,
+                                 dossier.due_at.isoformat() if dossier.due_at else None]
         if "new_due" in data:
             changes["apology_due_at"] = [None, data["new_due"]]
         if to_agency is not None and transition.name == "hand_over":

@@ -25,6 +25,7 @@ from tinhso.procedures.models import Procedure
 
 from . import selectors, services, tracking, workflow
 from .choices import Channel, Queue, Status
+from .deadlines import acceptance_wait
 from .filters import DossierFilter
 from .forms import ApplicantForm, CounterForm, RatingForm, TrackForm
 
@@ -104,7 +105,7 @@ def receipt(request, code):
     dossier = _get_dossier(request, code)
     tracking_url = request.build_absolute_uri(reverse("dossiers:track") + "?" + urlencode({"code": dossier.code}))
     return render(request, "dossiers/receipt.html", {
-        "dossier": dossier, "papers": dossier.procedure.papers.all(),
+        "dossier": dossier, "acceptance": acceptance_wait(dossier, now=timezone.now()), "papers": dossier.procedure.papers.all(),
         "attachments": selectors.dossier_attachments(dossier=dossier), "tracking_url": tracking_url,
         "tracking_qr": qr_svg(tracking_url, title=f"Mã QR tra cứu hồ sơ {dossier.code}")})
 
@@ -163,12 +164,22 @@ def _panel_context(request, dossier, *, error: str = "", field_errors=None) -> d
         "events": selectors.dossier_history(dossier=dossier),
         "attachments": selectors.dossier_attachments(dossier=dossier),
         "supplement_request": selectors.last_event(dossier=dossier, action="request_supplement"),
+        "completion_request": _completion_request(dossier),
+        "acceptance": acceptance_wait(dossier, now=timezone.now()),
         "hand_over_targets": selectors.hand_over_targets(dossier=dossier)
         if any(t.needs_agency for t in actions) else [],
         "can_rate": workflow.ActorKind.APPLICANT in kinds and dossier.status == Status.RETURNED and rating is None,
         "rating": rating, "rating_form": RatingForm(), "error": error, "field_errors": field_errors or {},
         "now": timezone.now(),
     }
+
+
+def _completion_request(dossier):
+    """The form 02 given at reception (online: a transition; at the counter: the filing itself)."""
+    if dossier.completion_requested_at is None:
+        return None
+    return (selectors.last_event(dossier=dossier, action="request_completion")
+            or selectors.last_event(dossier=dossier, action="counter_completion"))
 
 
 def detail(request, code):

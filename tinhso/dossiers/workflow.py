@@ -68,6 +68,14 @@ _TRANSITIONS = [
     Transition("refuse", "Từ chối tiếp nhận", frozenset({S.SUBMITTED}), S.REFUSED, frozenset({A.CLERK}),
                needs_note=True, form="03", note_label="Lý do từ chối", done_message="Đã từ chối tiếp nhận hồ sơ.", at_receiving=True,
                consequence="danger", confirm="Tôi xác nhận từ chối tiếp nhận hồ sơ này."),
+    Transition("request_completion", "Hướng dẫn hoàn thiện", frozenset({S.SUBMITTED}), S.COMPLETION_REQUESTED,
+               frozenset({A.CLERK}), needs_note=True, form="02",
+               note_label="Giấy tờ, nội dung cần hoàn thiện (mỗi dòng một mục)",
+               done_message="Đã gửi hướng dẫn hoàn thiện hồ sơ (mẫu 02); hồ sơ chưa được tiếp nhận.",
+               at_receiving=True),
+    Transition("complete", "Nộp hồ sơ đã hoàn thiện", frozenset({S.COMPLETION_REQUESTED}), S.SUBMITTED,
+               frozenset({A.APPLICANT, A.CLERK}), accepts_files=True, note_label="Nội dung đã hoàn thiện",
+               done_message="Đã nộp hồ sơ hoàn thiện; hồ sơ chờ tiếp nhận.", at_receiving=True),
     Transition("start", "Nhận xử lý", frozenset({S.RECEIVED}), S.IN_PROGRESS, frozenset({A.OFFICER}),
                done_message="Đã nhận xử lý hồ sơ."),
     Transition("hand_over", "Chuyển cơ quan khác", IN_HAND, S.IN_PROGRESS, frozenset({A.OFFICER}),
@@ -105,6 +113,7 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in _TRANSITIONS}
 EVENT_LABELS = {t.name: t.label for t in _TRANSITIONS} | {
     "submit": "Nộp hồ sơ trực tuyến",
     "counter_receive": "Tiếp nhận trực tiếp",
+    "counter_completion": "Hướng dẫn hoàn thiện tại quầy (mẫu 02)",
     "postal_receive": "Tiếp nhận qua bưu chính",
     "rate": "Đánh giá mức độ hài lòng",
 }
@@ -135,6 +144,8 @@ def guard_problem(transition: Transition, dossier) -> str | None:
     """A rule beyond state and role; None when the transition may proceed."""
     if transition.name == "request_supplement" and dossier.supplement_requested_at is not None:
         return "Hồ sơ chỉ được yêu cầu bổ sung một lần (mẫu 02)."
+    if transition.name == "request_completion" and dossier.completion_requested_at is not None:
+        return "Hồ sơ chỉ được hướng dẫn hoàn thiện một lần trước khi tiếp nhận (mẫu 02)."
     if transition.name == "apologise" and dossier.due_at is None:
         return "Hồ sơ chưa có thời hạn giải quyết."
     return None

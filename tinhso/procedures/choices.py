@@ -15,6 +15,8 @@ class ImplementingLevel(models.TextChoices):
 
 class TimeUnit(models.TextChoices):
     WORKING_DAYS = "working_days", "ngày làm việc"
+    CALENDAR_DAYS = "calendar_days", "ngày"
+    SAME_DAY = "same_day", "trong ngày"   # NĐ 23/2015/NĐ-CP Điều 7: after 15:00, the next working day
     HOURS = "hours", "giờ làm việc"
 
 

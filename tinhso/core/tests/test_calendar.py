@@ -33,13 +33,14 @@ def test_tet_2026_days_are_not_working_days():
 
 @pytest.mark.smoke
 def test_one_working_day_across_tet_2026_lands_after_the_holiday():
-    assert calendar.add_working_time(at(2026, 2, 13, 10), days=1) == at(2026, 2, 23, 10)
-    assert calendar.add_working_time(at(2026, 2, 12, 9, 15), days=3) == at(2026, 2, 24, 9, 15)
+    assert calendar.add_working_time(at(2026, 2, 13, 10), days=1) == at(2026, 2, 23, 17)
+    assert calendar.add_working_time(at(2026, 2, 12, 9, 15), days=3) == at(2026, 2, 24, 17)
 
 
 @pytest.mark.smoke
-def test_friday_dossier_with_one_working_day_is_due_on_monday_at_the_same_time():
-    assert calendar.add_working_time(at(2026, 3, 6, 10), days=1) == at(2026, 3, 9, 10)
+def test_friday_dossier_with_one_working_day_is_due_at_the_close_of_monday():
+    # A time in working days ends with the office day of the N-th working day: a result on Monday is on time.
+    assert calendar.add_working_time(at(2026, 3, 6, 10), days=1) == at(2026, 3, 9, 17)
 
 
 @pytest.mark.smoke
@@ -52,7 +53,8 @@ def test_official_make_up_saturday_counts_as_a_working_day():
 def test_online_submission_on_friday_evening_starts_on_monday_morning():
     start = calendar.clock_start(at(2026, 3, 6, 20, 45), "online")
     assert start == at(2026, 3, 9, 7, 30)
-    assert calendar.add_working_time(at(2026, 3, 6, 20, 45), days=1) == at(2026, 3, 10, 7, 30)
+    # Filed after hours: counted from Monday, so 1 working day ends with Tuesday's office day (not at 07:30).
+    assert calendar.add_working_time(at(2026, 3, 6, 20, 45), days=1) == at(2026, 3, 10, 17)
 
 
 @pytest.mark.smoke
@@ -102,9 +104,9 @@ def test_calendar_override_adds_a_day_off_and_a_make_up_working_day():
     assert not calendar.is_working_day(date(2026, 3, 9))
     assert calendar.is_working_day(date(2026, 3, 14))
     # Friday 6/3 + 1 day: Monday 9/3 is now off → Tuesday.
-    assert calendar.add_working_time(at(2026, 3, 6, 10), days=1) == at(2026, 3, 10, 10)
+    assert calendar.add_working_time(at(2026, 3, 6, 10), days=1) == at(2026, 3, 10, 17)
     # Friday 13/3 + 1 day: the make-up Saturday.
-    assert calendar.add_working_time(at(2026, 3, 13, 10), days=1) == at(2026, 3, 14, 10)
+    assert calendar.add_working_time(at(2026, 3, 13, 10), days=1) == at(2026, 3, 14, 17)
 
 
 @pytest.mark.smoke
@@ -112,3 +114,48 @@ def test_office_hours_come_from_settings(settings):
     settings.TINHSO_OFFICE_HOURS = [("08:00", "12:00"), ("13:00", "17:00")]
     assert calendar.clock_start(at(2026, 3, 9, 7, 45)) == at(2026, 3, 9, 8)
     assert calendar.clock_start(at(2026, 3, 9, 12, 30)) == at(2026, 3, 9, 13)
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize(("received", "due"), [
+    (at(2026, 3, 9, 9), at(2026, 3, 9, 17)),           # Monday morning: that day
+    (at(2026, 3, 9, 15), at(2026, 3, 9, 17)),          # at 15:00 sharp: still that day
+    (at(2026, 3, 9, 15, 1), at(2026, 3, 10, 17)),      # after 15:00: the next working day
+    (at(2026, 3, 6, 16), at(2026, 3, 9, 17)),          # Friday after 15:00: Monday
+    (at(2026, 3, 6, 20, 45), at(2026, 3, 9, 17)),      # Friday evening online: counted from Monday morning
+    (at(2026, 2, 13, 15, 30), at(2026, 2, 23, 17)),    # before Tết after 15:00: the first day after Tết
+])
+def test_same_day_procedures_end_with_the_office_day_or_the_next_after_the_cut_off(received, due):
+    # NĐ 23/2015/NĐ-CP, Điều 7 (chứng thực): in the day, or the next working day when received after 15:00.
+    assert calendar.due_moment(received, 1, "same_day") == due
+
+
+@pytest.mark.smoke
+def test_same_day_cut_off_is_configurable(settings):
+    settings.TINHSO_SAME_DAY_CUTOFF = "16:00"
+    calendar.clear_cache()
+    assert calendar.due_moment(at(2026, 3, 9, 15, 30), 1, "same_day") == at(2026, 3, 9, 17)
+    assert calendar.due_moment(at(2026, 3, 9, 16, 30), 1, "same_day") == at(2026, 3, 10, 17)
+
+
+@pytest.mark.smoke
+def test_calendar_days_end_on_the_day_or_the_next_working_day_when_it_is_off():
+    # Monday 9/3 + 10 calendar days = Thursday 19/3, at the close of office hours.
+    assert calendar.due_moment(at(2026, 3, 9, 9), 10, "calendar_days") == at(2026, 3, 19, 17)
+    # Monday 9/3 + 5 days = Saturday 14/3: the period ends with the next working day, Monday 16/3.
+    assert calendar.due_moment(at(2026, 3, 9, 9), 5, "calendar_days") == at(2026, 3, 16, 17)
+    # Calendar days run through Tết: 10/2 + 7 = 17/2 (Tết) → the first working day after it, 23/2.
+    assert calendar.due_moment(at(2026, 2, 10, 9), 7, "calendar_days") == at(2026, 2, 23, 17)
+
+
+@pytest.mark.smoke
+def test_working_days_and_hours_through_the_one_entry_point():
+    assert calendar.due_moment(at(2026, 3, 9, 9), 3, "working_days") == at(2026, 3, 12, 17)
+    assert calendar.due_moment(at(2026, 3, 9, 16), 4, "hours") == at(2026, 3, 10, 10, 30)
+
+
+@pytest.mark.smoke
+def test_subtracting_office_time_inverts_a_pushed_due_time():
+    paused = calendar.working_seconds_between(at(2026, 3, 6, 15), at(2026, 3, 10, 9))
+    pushed = calendar.add_working_time(at(2026, 3, 12, 17), seconds=paused)
+    assert calendar.get_calendar().subtract(pushed, seconds=paused) == at(2026, 3, 12, 17)

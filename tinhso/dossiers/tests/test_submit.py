@@ -37,8 +37,10 @@ def test_citizen_submits_online_and_gets_a_code_and_an_appointment(world):
     assert dossier.handling_agency == world.justice
     assert dossier.applicant_user == world.users["citizen"]
     assert dossier.received_at is None
-    assert dossier.clock_start_at == datetime(2026, 3, 9, 7, 30, tzinfo=VN)
-    assert dossier.due_at == datetime(2026, 3, 12, 7, 30, tzinfo=VN)  # 3 working days
+    # The procedure's clock has not started: it starts when the one-stop accepts the dossier (form 01). Until then
+    # the acceptance limit runs: 8 working hours from Monday's opening.
+    assert dossier.clock_start_at is None and dossier.due_at is None
+    assert dossier.acceptance_due_at == datetime(2026, 3, 10, 8, 0, tzinfo=VN)
     assert dossier.form_data == {"ho_ten_nguoi_duoc_cap": "Nguyễn Thị Dân", "so_ban": 2}
     attachment = dossier.attachments.get()
     assert attachment.kind == AttachmentKind.APPLICATION
@@ -93,8 +95,8 @@ def test_commune_procedure_goes_to_the_committee_of_the_applicants_commune(world
 
 def test_procedure_in_hours_gets_a_due_time_in_office_hours(world):
     procedure = make_procedure(agencies=[world.justice], unit=TimeUnit.HOURS, processing_time=8)
-    dossier = services.dossier_submit(actor=world.users["citizen"], now=datetime(2026, 3, 9, 16, tzinfo=VN),
-                                      **submission(world, procedure))
+    dossier = services.dossier_submit(actor=world.users["receiving_officer"], channel=Channel.DIRECT,
+                                      now=datetime(2026, 3, 9, 16, tzinfo=VN), **submission(world, procedure))
     assert dossier.due_at == datetime(2026, 3, 10, 16, 30, tzinfo=VN)
 
 

@@ -130,7 +130,7 @@ def test_supplement_pauses_the_clock_and_pushes_the_due_time(world):
     received = datetime(2026, 3, 2, 9, tzinfo=VN)  # Monday
     dossier = services.dossier_submit(actor=world.users["receiving_officer"], channel="direct", now=received,
                                       **submission(world))
-    assert dossier.due_at == datetime(2026, 3, 5, 9, tzinfo=VN)
+    assert dossier.due_at == datetime(2026, 3, 5, 17, tzinfo=VN)  # the close of the 3rd working day
     services.dossier_transition(actor=officer, dossier_code=dossier.code, action="request_supplement",
                                 note="Thiếu tờ khai", now=datetime(2026, 3, 3, 15, tzinfo=VN))
     dossier.refresh_from_db()
@@ -143,9 +143,12 @@ def test_supplement_pauses_the_clock_and_pushes_the_due_time(world):
     assert resumed.paused_at is None
     assert resumed.status == Status.IN_PROGRESS
     assert resumed.events.last().data["paused_working_seconds"] == 26 * 3600
-    assert resumed.due_at == calendar.add_working_time(datetime(2026, 3, 5, 9, tzinfo=VN), hours=26)
-    # Thursday 09:00 + 26 h: 6 h Thu, 7.5 h Fri, 7.5 h Mon, 4 h Tue morning, 1 h from 13:30.
-    assert resumed.due_at == datetime(2026, 3, 10, 14, 30, tzinfo=VN)
+    # Thursday 17:00 + 26 h of office time: 7.5 h Fri, 7.5 h Mon, 7.5 h Tue, 3.5 h Wednesday morning; a time in
+    # days ends with the office day, so the new due time is the close of Wednesday 11/3.
+    assert calendar.add_working_time(datetime(2026, 3, 5, 17, tzinfo=VN), hours=26) == \
+        datetime(2026, 3, 11, 11, tzinfo=VN)
+    assert resumed.due_at == datetime(2026, 3, 11, 17, tzinfo=VN)
+    assert resumed.due_before_pause_at == datetime(2026, 3, 5, 17, tzinfo=VN)
     assert resumed.attachments.get().kind == "supplement"
 
 
