@@ -95,7 +95,7 @@ FILLER_PHRASES = ["cho con", "cho be", "cho chau", "con toi", "con minh", "cua c
 FILLER_WORDS = {"toi", "minh", "em", "anh", "muon", "can", "phai", "nhung", "gi", "nao", "khong", "duoc", "thi",
                 "sao", "la", "va", "de", "o", "dau", "bao", "lau", "nhieu", "cua", "a", "oi", "vay", "nhi", "lam",
                 "xin", "cho", "nay", "do", "ay", "voi", "nhe", "ha", "giup", "ve", "con", "chua", "roi", "se", "nen",
-                "khi", "neu", "ah", "u", "hoac", "hay", "cac", "gium", "biet", "ra"}
+                "khi", "neu", "ah", "u", "hoac", "hay", "cac", "gium", "biet", "ra", "nop", "them", "nua"}
 
 
 def _phrase_tuples(phrases) -> list[tuple[str, ...]]:
@@ -347,7 +347,7 @@ def parse(text: str, index: Index) -> ParsedQuery:
         pieces.append(("optional" if word in _FILLER_WORDS else "content", word))
         i += 1
     content = [w for kind, w in pieces if kind == "content"]
-    if not content:  # a query of filler only ("làm sao"): its words are all there is to search
+    if not content and not intents:  # a query of filler only ("cho con"): its words are all there is to search
         pieces = [("content", w) for _, w in pieces if w not in _FILLER_WORDS] or pieces
         content = [w for kind, w in pieces if kind == "content"]
     groups, unknown, seen = [], [], set()
