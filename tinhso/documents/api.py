@@ -173,8 +173,6 @@ def get_document(request, document_id: int):
 def act_on_document(request, document_id: int, payload: ActionIn):
     p, ip, user = payload, _ip(request), request.user
     selectors.document_get(user=user, document_id=document_id)
-    if p.action in ("leader_sign", "issue") and not p.key_id:
-        raise ValidationError.for_field("key_id", "Hãy chọn chứng thư số.")
     if p.action == "assign" and p.due_on is None:
         raise ValidationError.for_field("due_on", "Hãy nhập hạn xử lý.")
     calls = {

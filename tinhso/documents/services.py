@@ -467,7 +467,21 @@ def _signed_revision(document: Document, *, data: bytes, written: list) -> Docum
     return row
 
 
-def document_leader_sign(*, actor, document_id: int, key_id: int, passphrase: str, position: str = "",
+def _approve_on_paper(document: Document, *, actor, position: str, ip_address: str) -> Document:
+    """A confidential document is signed by hand on paper: recorded, without a digital signature."""
+    if document.travels_electronically:
+        raise ValidationError.for_field("key_id", "Hãy chọn chứng thư số để ký văn bản.")
+    document.status = Status.SIGNED
+    document.signer_name, document.signer_position = actor.display_name[:150], position
+    refresh_search(document)
+    document.save()
+    _event(document, actor=actor, action="leader_sign_paper")
+    _audit(actor, "leader_sign", document, f"{actor.display_name} ({position}) ký bản giấy văn bản mật.",
+           {"status": [Status.IN_REVIEW, Status.SIGNED]}, ip_address)
+    return document
+
+
+def document_leader_sign(*, actor, document_id: int, key_id: int | None, passphrase: str = "", position: str = "",
                          ip_address: str = "") -> Document:
     """The leader's personal PAdES signature, with a visible stamp naming them and their position."""
     def write(written):
@@ -475,9 +489,11 @@ def document_leader_sign(*, actor, document_id: int, key_id: int, passphrase: st
         if not access.is_leader_of(actor, document.agency):
             raise PermissionDenied("Chỉ lãnh đạo cơ quan ký văn bản.")
         _require(Status.IN_REVIEW, document, action="ký")
+        position_text = (position or document.signer_position or "Lãnh đạo").strip()[:150]
+        if key_id is None:
+            return _approve_on_paper(document, actor=actor, position=position_text, ip_address=ip_address)
         material = _key_material(actor=actor, key_id=key_id, passphrase=passphrase, owner=KeyOwner.PERSON,
                                  agency=document.agency)
-        position_text = (position or document.signer_position or "Lãnh đạo").strip()[:150]
         name = signing.certificate_info(material.certificate).common_name
         data = signing.sign_pdf(_read_file(main_file(document)), material=material, field_name=LEADER_FIELD,
                                 box=signing.LEADER_BOX, reason="Lãnh đạo ký ban hành", location=document.place,
@@ -496,15 +512,18 @@ def document_leader_sign(*, actor, document_id: int, key_id: int, passphrase: st
     return _atomic_with_files(write)
 
 
-def document_issue(*, actor, document_id: int, key_id: int, passphrase: str, ip_address: str = "") -> Document:
+def document_issue(*, actor, document_id: int, key_id: int | None, passphrase: str = "",
+                   ip_address: str = "") -> Document:
     """Văn thư: takes the number from the agency's register and applies the agency's signature with the number."""
     def write(written):
         document = _lock(document_id, actor=actor)
         if not access.is_records_officer(actor, document.agency):
             raise PermissionDenied("Chỉ văn thư của cơ quan cấp số và ký số của cơ quan.")
         _require(Status.SIGNED, document, action="cấp số, ban hành")
-        material = _key_material(actor=actor, key_id=key_id, passphrase=passphrase, owner=KeyOwner.AGENCY,
-                                 agency=document.agency)
+        if key_id is None and document.travels_electronically:
+            raise ValidationError.for_field("key_id", "Văn bản thường phải được ký số của cơ quan khi ban hành.")
+        material = None if key_id is None else _key_material(actor=actor, key_id=key_id, passphrase=passphrase,
+                                                             owner=KeyOwner.AGENCY, agency=document.agency)
         today = timezone.localdate()
         register, number = registers.take_number(agency=document.agency, year=today.year,
                                                  direction=Direction.OUTGOING)
@@ -512,6 +531,15 @@ def document_issue(*, actor, document_id: int, key_id: int, passphrase: str, ip_
         document.code_number = f"{number:02d}"
         document.code_notation = registers.notation_for(agency=document.agency, doc_type=document.doc_type)
         document.issued_on = today
+        if material is None:  # a confidential document: numbered in the register, sealed on paper
+            document.status = Status.ISSUED
+            refresh_search(document)
+            document.save()
+            _event(document, actor=actor, action="issue_paper", number=document.number_notation)
+            _audit(actor, "issue", document, f"Cấp số {document.number_notation} (văn bản mật, ban hành bản giấy).",
+                   {"status": [Status.SIGNED, Status.ISSUED], "number": [None, document.number_notation]},
+                   ip_address)
+            return document
         data = signing.sign_pdf(_read_file(main_file(document)), material=material, field_name=AGENCY_FIELD,
                                 box=signing.AGENCY_BOX, reason="Văn thư cơ quan ban hành", location=document.place,
                                 stamp_lines=[f"Cơ quan: {document.agency.name}",

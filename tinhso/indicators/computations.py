@@ -210,3 +210,41 @@ def village_team_coverage(scope: Scope) -> tuple[dict, dict]:
         if coverage["villages"]:
             units[scope.root.pk] = (coverage["village_teams"], coverage["villages"])
     return units, {}
+
+
+# --- e-documents (the documents app measures itself in tinhso.documents.measures; it never imports this) ------
+
+@per_agency("cq_van_ban_ky_so_rate")
+def documents_signed_share(scope: Scope, period: Period) -> dict[int, Ratio]:
+    """Outgoing documents issued with the agency's digital signature / all outgoing documents issued."""
+    from tinhso.documents.measures import signed_share_by_agency
+
+    return signed_share_by_agency(agency_ids=scope.agency_unit, start=period.start, end=period.end)
+
+
+@per_agency("cq_van_ban_lien_thong_rate")
+def documents_exchanged_share(scope: Scope, period: Period) -> dict[int, Ratio]:
+    """Outgoing documents sent electronically (edXML, by identifier code) / all outgoing documents issued."""
+    from tinhso.documents.measures import electronic_share_by_agency
+
+    return electronic_share_by_agency(agency_ids=scope.agency_unit, start=period.start, end=period.end)
+
+
+@snapshot("cq_van_ban_den_xu_ly_ngay_median")
+def documents_median_handling_days(scope: Scope) -> tuple[dict, dict]:
+    """Median days from registration to completion of incoming documents completed this year (a median is not
+    summed: each unit's is computed over the documents of all its agencies)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from tinhso.documents.measures import handling_days_by_agency, median
+
+    year = timezone.localdate().year
+    by_agency = handling_days_by_agency(agency_ids=scope.agency_unit, start=date(year, 1, 1), end=date(year, 12, 31))
+    per_unit: dict[int, list[float]] = defaultdict(list)
+    for agency_id, days in by_agency.items():
+        for unit_id in scope.chains.get(scope.agency_unit[agency_id], []):
+            per_unit[unit_id] += days
+    return ({u: (median(d), None) for u, d in per_unit.items() if d},
+            {a: (median(d), None) for a, d in by_agency.items() if d})
