@@ -46,11 +46,12 @@ def generate_demo_dossiers(*, province: AdministrativeUnit, days: int = 365, per
                if calendar.is_working_day(first_day + timedelta(days=i))]
 
     def due_after(start: datetime, amount: int, unit: str) -> datetime:
-        if unit == TimeUnit.HOURS:
-            return calendar.add(start, hours=amount)
+        if unit != TimeUnit.WORKING_DAYS:
+            return calendar.due(start, amount, unit)
+        # The close of the N-th working day (core.calendar), looked up in the precomputed list for speed.
         moment = calendar.next_working_moment(start)
         target = working[bisect.bisect_right(working, moment.date()) + amount - 1]
-        return datetime.combine(target, moment.time(), zone)
+        return calendar.closing_on(target)
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

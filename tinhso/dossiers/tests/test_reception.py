@@ -134,3 +134,17 @@ def test_online_submission_cannot_carry_a_counter_completion_list(world):
     with pytest.raises(ValidationError) as exc:
         services.dossier_submit(actor=world.users["citizen"], missing_items=["x"], **submission(world))
     assert "missing_items" in exc.value.field_errors
+
+
+def test_demo_certification_procedures_are_same_day_not_eight_hours():
+    # NĐ 23/2015/NĐ-CP Điều 7: bản sao từ sổ gốc, chứng thực bản sao and chữ ký — in the day, or the next
+    # working day after 15:00; 8 working hours would be longer than the 7.5-hour office day.
+    import json
+    from pathlib import Path
+
+    import tinhso.procedures
+
+    data = json.loads((Path(tinhso.procedures.__file__).parent / "data" / "demo_procedures.json").read_text("utf-8"))
+    records = data if isinstance(data, list) else data["procedures"]
+    units = {r["code"]: r["processing_time"]["unit"] for r in records}
+    assert {units[c] for c in ("2.000815", "2.000884", "2.000908", "1.005092")} == {TimeUnit.SAME_DAY}
