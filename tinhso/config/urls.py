@@ -7,6 +7,7 @@ urlpatterns = [
     path("don-vi/", include("tinhso.org.urls")),
     path("thu-tuc/", include("tinhso.procedures.urls")),
     path("ho-so/", include("tinhso.dossiers.urls")),
+    path("van-ban/", include("tinhso.documents.urls")),
     path("tai-khoan/", include("tinhso.accounts.urls")),
     path("cong-dan/", include("tinhso.citizens.urls")),
     path("nhat-ky/", include("tinhso.audit.urls")),
