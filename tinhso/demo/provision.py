@@ -14,6 +14,7 @@ from tinhso.accounts.models import User
 from tinhso.accounts.services import api_token_create, role_grant, user_create
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.text import fold
+from tinhso.documents.demo import create_demo_documents
 from tinhso.indicators.demo import provision_indicators
 from tinhso.org import services as org_services
 from tinhso.org.choices import AgencyKind, UnitLevel
@@ -74,6 +75,8 @@ def provision(*, province_code: str = DEFAULT_PROVINCE, identifier_prefix: str =
         first_commune = province.children.filter(valid_to__isnull=True).order_by("code").first()
         create_live_dossiers(justice=agencies["so_tu_phap"], commune_code=first_commune.code,
                              commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
+        create_demo_documents(province=province, justice=agencies["so_tu_phap"], committee=agencies["ubnd_tinh"],
+                              commune_committee=agencies[f"ubnd_xa:{first_commune.code}"], passphrase=DEMO_PASSWORD)
     # Indicators last: the bulk import fires no signals, so the rollups are rebuilt before computing values.
     provision_indicators(province=province)
     return DemoResult(province, len(agencies), communes, _logins(), token)
