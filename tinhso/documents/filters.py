@@ -13,3 +13,4 @@ class DocumentFilter:
     status: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    overdue: bool = False  # follow-up: assigned incoming documents past their handling due date

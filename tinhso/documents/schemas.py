@@ -13,6 +13,7 @@ class DocumentFilterIn(Paging):
     status: str = Query("", max_length=12)
     date_from: date | None = None
     date_to: date | None = None
+    overdue: bool = Query(False, description="Chỉ văn bản đến quá hạn xử lý (theo dõi, đôn đốc)")
 
 
 class SignatureCheckOut(Schema):

@@ -27,6 +27,10 @@ def document_list(*, user, filters: DocumentFilter | None = None) -> QuerySet:
         qs = qs.filter(Q(issued_on__gte=f.date_from) | Q(issued_on__isnull=True, created_at__date__gte=f.date_from))
     if f.date_to:
         qs = qs.filter(Q(issued_on__lte=f.date_to) | Q(issued_on__isnull=True, created_at__date__lte=f.date_to))
+    if f.overdue:
+        from django.utils import timezone
+
+        qs = qs.filter(status="assigned", handling_due_on__lt=timezone.localdate())
     qs = word_prefix_search(qs, f.q).select_related("agency")
     return qs.order_by("search_rank", "-created_at", "-id") if f.q else qs.order_by("-created_at", "-id")
 

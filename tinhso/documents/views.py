@@ -54,7 +54,7 @@ def document_list(request):
         filters = DocumentFilter(q=g.get("q", "")[:200], direction=g.get("direction", ""), agency=g.get("agency", ""),
                                  doc_type=g.get("doc_type", ""), status=g.get("status", ""),
                                  date_from=_date(g.get("date_from", ""), "date_from"),
-                                 date_to=_date(g.get("date_to", ""), "date_to"))
+                                 date_to=_date(g.get("date_to", ""), "date_to"), overdue=g.get("overdue") == "1")
         error = ""
     except ValidationError as exc:
         filters, error = DocumentFilter(q=g.get("q", "")[:200]), _error_text(exc)

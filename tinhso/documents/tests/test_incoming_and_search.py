@@ -98,3 +98,18 @@ def test_every_change_is_audited(world):
 
     doc = paper(world)
     assert AuditEvent.objects.filter(action="documents.document.register_paper", object_id=str(doc.pk)).exists()
+
+
+@pytest.mark.smoke
+def test_follow_up_lists_assigned_documents_past_their_due_date(world):
+    from datetime import timedelta
+
+    doc = paper(world)
+    services.document_assign(actor=world.users["agency_leader"], document_id=doc.pk, due_on=timezone.localdate(),
+                             username="processing.officer")
+    user = world.users["agency_leader"]
+    assert not selectors.document_list(user=user, filters=DocumentFilter(overdue=True)).exists()
+    Document.objects.filter(pk=doc.pk).update(handling_due_on=timezone.localdate() - timedelta(days=1))
+    assert list(selectors.document_list(user=user, filters=DocumentFilter(overdue=True))) == [doc]
+    page = world.client_for("agency_leader").get("/van-ban/", {"overdue": "1"}).content.decode()
+    assert "rà soát" not in page and doc.subject in page
