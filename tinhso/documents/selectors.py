@@ -36,6 +36,8 @@ def document_list(*, user, filters: DocumentFilter | None = None) -> QuerySet:
 
 
 def document_get(*, user, document_id: int) -> Document:
+    if not 0 < document_id < 2**31:  # beyond the column's range: no such document (and no database error)
+        raise NotFound("Không tìm thấy văn bản.")
     document = Document.objects.select_related("agency", "dossier", "assignee", "assigned_agency").filter(
         pk=document_id).first()
     if document is None or not access.can_view(user, document):

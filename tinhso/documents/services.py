@@ -116,6 +116,8 @@ def _agency(code: str, *, field: str = "agency_code") -> Agency:
 
 
 def _lock(document_id: int, *, actor) -> Document:
+    if not 0 < document_id < 2**31:
+        raise NotFound("Không tìm thấy văn bản.")
     document = Document.objects.select_for_update().filter(pk=document_id).first()
     if document is None or not access.can_view(actor, document):
         raise NotFound("Không tìm thấy văn bản.")
@@ -581,7 +583,7 @@ def _package_id(document: Document, to_code: str) -> str:
 
 def document_send(*, actor, document_id: int, recipients=None, ip_address: str = "") -> Document:
     """Send an issued document to its recipients by identifier code; agencies on the platform receive it now."""
-    with transaction.atomic():
+    def write(written):
         document = _lock(document_id, actor=actor)
         if not access.is_records_officer(actor, document.agency):
             raise PermissionDenied("Chỉ văn thư của cơ quan gửi văn bản.")
@@ -603,7 +605,7 @@ def document_send(*, actor, document_id: int, recipients=None, ip_address: str =
                                                package_id=_package_id(document, code), sent_at=now, status_at=now)
             _receive(actor=None, agency=recipient, package=edxml.read_package(
                 package_for(document, to_codes=[code], package_id=delivery.package_id)),
-                source=Source.EXCHANGE, delivery=delivery)
+                source=Source.EXCHANGE, delivery=delivery, written=written)
         old = document.status
         document.status, document.sent_at = Status.SENT, document.sent_at or now
         document.recipients = list(dict.fromkeys(list(document.recipients) + codes))
@@ -611,7 +613,9 @@ def document_send(*, actor, document_id: int, recipients=None, ip_address: str =
         _event(document, actor=actor, action="send", recipients=new_codes)
         _audit(actor, "send", document, f"Gửi văn bản {document.number_notation} tới {', '.join(new_codes)}.",
                {"status": [old, Status.SENT]}, ip_address)
-    return document
+        return document
+
+    return _atomic_with_files(write)
 
 
 def delivery_resend(*, actor, document_id: int, to_code: str, ip_address: str = "") -> Delivery:

@@ -56,7 +56,7 @@ def load_certificate_pem(data: bytes | str, *, field: str = "certificate") -> x5
     raw = data.encode() if isinstance(data, str) else data
     try:
         return x509.load_pem_x509_certificate(raw) if b"-----BEGIN" in raw else x509.load_der_x509_certificate(raw)
-    except ValueError:
+    except (ValueError, TypeError):
         raise ValidationError.for_field(field, "Tệp chứng thư số không hợp lệ (cần PEM hoặc DER).") from None
 
 
@@ -64,7 +64,7 @@ def open_pkcs12(data: bytes, passphrase: str, *, field: str = "passphrase"):
     """(private key, certificate, extra certificates) or a Vietnamese error when the passphrase is wrong."""
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, passphrase.encode("utf-8"))
-    except ValueError:
+    except (ValueError, TypeError):
         raise ValidationError.for_field(field, "Mật khẩu khóa không đúng hoặc tệp PKCS#12 bị hỏng.") from None
     if key is None or cert is None:
         raise ValidationError.for_field("pkcs12", "Tệp PKCS#12 phải chứa khóa bí mật và chứng thư số.")

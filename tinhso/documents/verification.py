@@ -89,8 +89,9 @@ def verify_pdf(data: bytes, *, trust_roots: list[x509.Certificate]) -> FileVerif
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        return FileVerification(readable=False, problem=f"Không đọc được tệp PDF ({exc}).")
+    except Exception as exc:  # noqa: BLE001 - any malformed file is bad input, never a server error
+        log.info("unreadable PDF: %r", exc)
+        return FileVerification(readable=False, problem="Không đọc được tệp PDF (tệp hỏng hoặc không đúng định dạng).")
     context = _validation_context(trust_roots)
     result = FileVerification()
     for index, signature in enumerate(embedded):
@@ -105,7 +106,7 @@ def verify_pdf(data: bytes, *, trust_roots: list[x509.Certificate]) -> FileVerif
             item.signing_time = signature.self_reported_timestamp
             status = validate_pdf_signature(signature, context)
         except (SignatureValidationError, PathBuildingError, PathValidationError, PdfError, ValueError, KeyError,
-                TypeError) as exc:
+                TypeError, AttributeError, IndexError) as exc:
             log.info("signature %s unreadable: %s", item.field_name, exc)
             item.problems.append("Chữ ký bị hỏng, không kiểm tra được.")
             continue
