@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from conftest import build_world
 from tinhso.accounts.tests.factories import PASSWORD
+from tinhso.core.tests import samples
 from tinhso.dossiers.models import Dossier
 from tinhso.procedures.services import procedures_import
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.PDF
 PROCEDURE = {
     "code": "2.000635", "name": "Cấp bản sao trích lục hộ tịch", "field": "Hộ tịch", "levels": ["province"],
     "agencies": ["000.00.03.H56"], "legal_basis": ["Luật Hộ tịch năm 2014"],

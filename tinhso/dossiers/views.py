@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from tinhso.accounts import scoping
 from tinhso.core.exceptions import DomainError, NotFound, Throttled, ValidationError
+from tinhso.core.files import attachment_response
 from tinhso.core.pagination import page_number, paginate
 from tinhso.core.qr import qr_svg
 from tinhso.org import selectors as org_selectors
@@ -261,7 +262,7 @@ def attachment(request, code, attachment_id):
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404("Tệp không còn trên máy chủ.") from exc
-    return FileResponse(handle, content_type=item.content_type, filename=item.original_name)
+    return attachment_response(handle, original_name=item.original_name, content_type=item.content_type)
 
 
 # --- officers --------------------------------------------------------------------------------------------------

@@ -4,13 +4,13 @@ Reads of province-level figures are public (the province publishes its progress)
 or a token, so that staff see below the province with the same routes.
 """
 
-from django.http import FileResponse
 from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tinhso.accounts.auth import session_or_token
 from tinhso.api.schemas import ERROR_RESPONSES, Paging
 from tinhso.core.exceptions import ValidationError
+from tinhso.core.files import attachment_response
 from tinhso.core.pagination import paginate
 from tinhso.core.periods import parse_period
 
@@ -311,5 +311,5 @@ def upload_evidence(request, file: File[UploadedFile], report_id: int = Path(...
 def download_evidence(request, report_id: int = Path(..., ge=1, le=MAX_ID), evidence_id: int = Path(..., ge=1, le=MAX_ID)):
     report = selectors.report_get(user=request.user, report_id=report_id)
     evidence = selectors.evidence_get(user=request.user, report=report, evidence_id=evidence_id)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
-                        content_type=evidence.content_type)
+    return attachment_response(evidence.file.open("rb"), original_name=evidence.original_name,
+                               content_type=evidence.content_type)

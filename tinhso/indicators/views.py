@@ -3,12 +3,13 @@ Thin: parse → the same services and selectors as the API → render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tinhso.accounts import scoping
 from tinhso.core.exceptions import DomainError, NotFound
+from tinhso.core.files import attachment_response
 
 from . import selectors, services
 from .choices import EDITABLE_REPORT_STATUSES, PeriodStatus, ReportStatus
@@ -140,8 +141,8 @@ def report_detail(request, report_id):
 def evidence_download(request, report_id, evidence_id):
     report = _or_404(selectors.report_get, user=request.user, report_id=report_id)
     evidence = _or_404(selectors.evidence_get, user=request.user, report=report, evidence_id=evidence_id)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
-                        content_type=evidence.content_type)
+    return attachment_response(evidence.file.open("rb"), original_name=evidence.original_name,
+                               content_type=evidence.content_type)
 
 
 @login_required

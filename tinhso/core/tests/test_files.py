@@ -5,6 +5,8 @@ import pytest
 
 from tinhso.core.files import DOCX, JPEG, PDF, PNG, XLSX, sniff_file_type
 
+from . import samples
+
 pytestmark = pytest.mark.smoke
 EVERYTHING = frozenset({PDF, JPEG, PNG, XLSX, DOCX})
 
@@ -17,7 +19,7 @@ def _zip(part: str) -> bytes:
 
 
 @pytest.mark.parametrize(("content", "kind"), [
-    (b"%PDF-1.7 ...", PDF), (b"\xff\xd8\xff\xe0....", JPEG), (b"\x89PNG\r\n\x1a\n....", PNG),
+    (samples.PDF, PDF), (samples.JPEG, JPEG), (samples.PNG, PNG), (samples.pdf_bytes(pages=3), PDF),
     (_zip("xl/workbook.xml"), XLSX), (_zip("word/document.xml"), DOCX),
 ])
 def test_types_are_told_by_content(content, kind):
@@ -31,4 +33,4 @@ def test_a_text_file_named_pdf_is_nothing():
 
 def test_only_allowed_types_are_recognised():
     assert sniff_file_type(_zip("xl/workbook.xml"), allowed=frozenset({PDF, JPEG, PNG})) is None
-    assert sniff_file_type(b"%PDF-1.4", allowed=frozenset({PNG})) is None
+    assert sniff_file_type(samples.PDF, allowed=frozenset({PNG})) is None

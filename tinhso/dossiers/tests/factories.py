@@ -6,14 +6,13 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tinhso.core.tests import samples
 from tinhso.dossiers.choices import Channel, Status
 from tinhso.dossiers.models import Dossier
 from tinhso.procedures.choices import FormFieldType, OnlineLevel, TimeUnit
 from tinhso.procedures.models import Procedure, ProcedureField, ProcedureFormField, ProcedurePaper
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PDF, PNG, JPEG = samples.PDF, samples.PNG, samples.JPEG  # real files: uploads are checked for structure
 CITIZEN_ID = "038190000001"
 PHONE = "0912345678"
 _numbers = itertools.count(1)

@@ -4,12 +4,13 @@ reports belong to the administrators of the unit; reviewing, periods, rankings a
 from datetime import date
 
 from tests.matrix import EVERYONE, Request, case
+from tinhso.core.tests import samples
 
 BASE = "/api/v1/indicators"
 STAFF = EVERYONE - {"anonymous", "citizen"}
 ADMINS = {"unit_admin", "province_admin"}
 PROVINCE = {"province_admin"}
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = samples.PDF
 VALUES = [{"indicator": "cq_ho_so_cong_viec_truc_tuyen_rate", "level": "commune", "value": 55},
           {"indicator": "xh_ho_gia_dinh_bang_rong_rate", "value": 91.5},
           {"indicator": "xh_tai_khoan_thanh_toan_dien_tu_rate", "value": 62},

@@ -9,11 +9,12 @@ import pytest
 
 from tinhso.audit.models import AuditEvent
 from tinhso.core.periods import year_period
+from tinhso.core.tests import samples
 from tinhso.indicators.models import IndicatorValue, ReportEvidence, ReportForm, UnitReport, UnitReportValue
 from tinhso.indicators.services import report_period_create
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.PDF
 BASE = "/api/v1/indicators"
 
 
