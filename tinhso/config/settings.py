@@ -136,7 +136,8 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+# After login: officers land on their queue, citizens on their own dossiers (dossiers:home decides).
+LOGIN_REDIRECT_URL = "dossiers:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 LANGUAGE_CODE = "vi"
