@@ -326,6 +326,11 @@ def parse(text: str, index: Index) -> ParsedQuery:
     i = 0
     while i < len(tokens):
         synonym = next(((p, e) for p, e in index.synonyms if _match_at(tokens, i, p)), None)
+        if synonym is not None and len(synonym[0]) > 1:
+            # "làm sổ đỏ": a longer phrase starting at the next word ("sổ đỏ" + more) wins over "làm sổ".
+            following = next((p for p, _ in index.synonyms if _match_at(tokens, i + 1, p)), None)
+            if following is not None and len(following) >= len(synonym[0]):
+                synonym = None
         if synonym is not None:
             phrase, expansion = synonym
             synonyms_used.append((" ".join(phrase), " ".join(expansion)))

@@ -101,3 +101,8 @@ def test_the_page_shows_suggestions_when_nothing_matches(demo_catalogue):
 def test_unknown_words_only_find_nothing_but_suggest_the_largest_fields(demo_catalogue):
     result = search.search("qwxz zzkq")
     assert result.hits == [] and len(result.fields) == 5
+
+
+def test_an_overlapping_longer_synonym_wins_over_a_shorter_one(demo_catalogue):
+    # "làm sổ" (household registration) must not swallow "sổ đỏ" (the land-use certificate).
+    assert _first("làm sổ đỏ lần đầu cần giấy tờ gì") == LAND_CERTIFICATE
