@@ -65,6 +65,11 @@ def _detail(request, d) -> dict:
 def list_documents(request, filters: Query[DocumentFilterIn]):
     data = filters.dict()
     page_no, page_size = data.pop("page"), data.pop("page_size")
+    for name in ("date_from", "date_to"):
+        try:
+            data[name] = date.fromisoformat(data[name]) if data[name] else None
+        except ValueError:
+            raise ValidationError.for_field(name, "Ngày không hợp lệ (định dạng YYYY-MM-DD).") from None
     page = paginate(selectors.document_list(user=request.user, filters=DocumentFilter(**data)), page=page_no,
                     page_size=page_size)
     return page.as_dict(items=[document_out(d) for d in page.items])

@@ -11,8 +11,8 @@ class DocumentFilterIn(Paging):
     agency: str = Query("", max_length=13, description="Mã định danh cơ quan")
     doc_type: str = Query("", max_length=4)
     status: str = Query("", max_length=12)
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: str = Query("", pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="YYYY-MM-DD")
+    date_to: str = Query("", pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="YYYY-MM-DD")
     overdue: bool = Query(False, description="Chỉ văn bản đến quá hạn xử lý (theo dõi, đôn đốc)")
 
 
