@@ -7,6 +7,7 @@ import pytest
 from tinhso.procedures import search
 from tinhso.procedures.demo import DEMO_FILE, load_demo_procedures
 from tinhso.procedures.models import SearchSynonym
+from tinhso.procedures.synonym_seed import seed_synonyms
 
 LAND_CERTIFICATE = "1.012756"
 COMPANIES = {"2.001610", "2.001199"}
@@ -14,6 +15,7 @@ COMPANIES = {"2.001610", "2.001199"}
 
 @pytest.fixture
 def demo_catalogue(world):
+    seed_synonyms()  # a transactional test before this one flushed what the migration seeded
     keys = {key for rec in json.loads(DEMO_FILE.read_text(encoding="utf-8")) for key in rec["agencies"]}
     load_demo_procedures(agencies_by_key={key: world.justice for key in keys - {"ubnd_xa"}},
                          commune_agencies=[world.commune_committee, world.other_commune_committee])
