@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from tinhso.api.schemas import ERROR_RESPONSES
-from tinhso.core.exceptions import ValidationError
+from tinhso.core.exceptions import NotFound, ValidationError
 from tinhso.core.pagination import paginate
 
 from . import edxml, selectors, services
@@ -20,6 +20,7 @@ from .schemas import (
     RecordsOfficerIn,
     ResendIn,
     SigningKeyOut,
+    TrustRootActiveIn,
     TrustRootIn,
     TrustRootOut,
     VerificationOut,
@@ -138,6 +139,15 @@ def list_trust_roots(request):
 def add_trust_root(request, payload: TrustRootIn):
     return Status(201, services.trust_root_add(actor=request.user, name=payload.name,
                                                certificate=payload.certificate_pem, ip_address=_ip(request)))
+
+
+@router.post("/documents/trust-roots/{root_id}/active", response={200: TrustRootOut, **ERROR_RESPONSES},
+             summary="Bật hoặc tắt một chứng thư gốc tin cậy (quản trị cấp tỉnh)")
+def set_trust_root_active(request, root_id: int, payload: TrustRootActiveIn):
+    if not 0 < root_id < 2**31:
+        raise NotFound("Không tìm thấy chứng thư gốc.")
+    return services.trust_root_set_active(actor=request.user, root_id=root_id, active=payload.active,
+                                          ip_address=_ip(request))
 
 
 @router.get("/documents/signing-keys", response={200: list[SigningKeyOut], **ERROR_RESPONSES},

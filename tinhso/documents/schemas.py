@@ -113,6 +113,10 @@ class TrustRootIn(Schema):
     certificate_pem: str = Field(..., max_length=20000)
 
 
+class TrustRootActiveIn(Schema):
+    active: bool
+
+
 class TrustRootOut(Schema):
     id: int
     name: str

@@ -63,6 +63,10 @@ def _trust_root(w):
                    json={"name": "CA mới", "certificate_pem": make_ca("CA mới").pem.decode()})
 
 
+def _root(w):
+    return services.trust_root_add(actor=w.users["province_admin"], name="CA", certificate=make_ca("CA cũ").pem)
+
+
 def _signing_key(w):
     from .conftest import province_ca
 
@@ -92,6 +96,8 @@ MATRIX = {
     ("GET", "/api/v1/documents/trust-roots"): case(lambda w: Request("/api/v1/documents/trust-roots"),
                                                    AUTHENTICATED),
     ("POST", "/api/v1/documents/trust-roots"): case(_trust_root, {"province_admin"}),
+    ("POST", "/api/v1/documents/trust-roots/{root_id}/active"): case(lambda w: Request(
+        f"/api/v1/documents/trust-roots/{_root(w).pk}/active", json={"active": False}), {"province_admin"}),
     ("GET", "/api/v1/documents/signing-keys"): case(lambda w: Request("/api/v1/documents/signing-keys"),
                                                     AUTHENTICATED),
     ("POST", "/api/v1/documents/signing-keys"): case(_signing_key, DRAFTERS),

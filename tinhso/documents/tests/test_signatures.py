@@ -145,3 +145,16 @@ def test_a_remote_signing_service_signs_through_the_same_interface(desk):
                                         passphrase="123456")
     assert doc.signer_name == "Trần Thị Ký Từ Xa"
     assert services.verify(current_pdf(doc)).ok
+
+
+@pytest.mark.smoke
+def test_a_deactivated_trust_root_no_longer_makes_signatures_trusted(desk):
+    from tinhso.documents.models import TrustRoot
+
+    data = current_pdf(signed_and_issued(desk))
+    root = TrustRoot.objects.get()
+    with pytest.raises(PermissionDenied):
+        services.trust_root_set_active(actor=desk.world.users["unit_admin"], root_id=root.pk, active=False)
+    services.trust_root_set_active(actor=desk.world.users["province_admin"], root_id=root.pk, active=False)
+    result = services.verify(data)
+    assert not result.ok and not any(s.trusted for s in result.signatures)
