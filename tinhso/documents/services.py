@@ -620,7 +620,7 @@ def document_send(*, actor, document_id: int, recipients=None, ip_address: str =
 
 def delivery_resend(*, actor, document_id: int, to_code: str, ip_address: str = "") -> Delivery:
     """Send again (the recipient says it never arrived): a copy it already holds is detected, not registered twice."""
-    with transaction.atomic():
+    def write(written):
         document = _lock(document_id, actor=actor)
         if not access.is_records_officer(actor, document.agency):
             raise PermissionDenied("Chỉ văn thư của cơ quan gửi lại văn bản.")
@@ -633,13 +633,15 @@ def delivery_resend(*, actor, document_id: int, to_code: str, ip_address: str = 
         recipient = Agency.objects.filter(identifier_code=to_code).first()
         duplicate = Document.objects.filter(agency=recipient, package_id=delivery.package_id).exists()
         if recipient is not None and not duplicate:
-            _receive(actor=None, agency=recipient, source=Source.EXCHANGE, delivery=delivery,
+            _receive(actor=None, agency=recipient, source=Source.EXCHANGE, delivery=delivery, written=written,
                      package=edxml.read_package(package_for(document, to_codes=[to_code],
                                                             package_id=delivery.package_id)))
         _event(document, actor=actor, action="resend", to_code=to_code, duplicate=duplicate)
         _audit(actor, "resend", document, f"Gửi lại văn bản tới {to_code}"
                + (" (nơi nhận đã có văn bản, không vào sổ lại)." if duplicate else "."), ip=ip_address)
-    return delivery
+        return delivery
+
+    return _atomic_with_files(write)
 
 
 # --- incoming ---------------------------------------------------------------------------------------------------
