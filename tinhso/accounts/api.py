@@ -5,6 +5,7 @@ from tinhso.core.pagination import paginate
 
 from . import selectors, services
 from .schemas import (
+    CitizenIdVerifyIn,
     MeOut,
     RoleIn,
     RoleOut,
@@ -40,6 +41,13 @@ def list_users(request, search: str = Query("", max_length=100), paging: Query[P
 def create_user(request, payload: UserIn):
     selectors.user_list(actor=request.user)  # admins only
     return Status(201, services.user_create(actor=request.user, **payload.dict()))
+
+
+@router.post("/users/{username}/citizen-id/verification", response={200: UserOut, **ERROR_RESPONSES},
+             summary="Xác minh số định danh cá nhân (cán bộ một cửa đã đối chiếu thẻ CCCD)")
+def verify_citizen_id(request, username: str, payload: CitizenIdVerifyIn):
+    user = selectors.user_for_verification(actor=request.user, username=username)
+    return services.citizen_id_verify(actor=request.user, user=user, citizen_id=payload.citizen_id)
 
 
 @router.get("/roles", response={200: RolePage, **ERROR_RESPONSES}, summary="Phân quyền trong phạm vi quản trị")

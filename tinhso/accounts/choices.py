@@ -16,3 +16,8 @@ AGENCY_ROLES = {Role.RECEIVING_OFFICER, Role.PROCESSING_OFFICER, Role.AGENCY_LEA
 # Roles held on an administrative unit (their scope is the unit and every unit below it).
 UNIT_ROLES = {Role.UNIT_ADMIN, Role.PROVINCE_ADMIN}
 OFFICER_ROLES = {Role.RECEIVING_OFFICER, Role.PROCESSING_OFFICER, Role.AGENCY_LEADER}
+
+
+class CitizenIdVerification(models.TextChoices):
+    EID = "eid", "Đăng nhập bằng định danh điện tử (VNeID)"
+    OFFICER = "officer", "Cán bộ một cửa đối chiếu thẻ CCCD"

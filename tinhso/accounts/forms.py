@@ -27,3 +27,14 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
             self.add_error("new_password2", "Hai lần nhập mật khẩu mới không khớp.")
         return data
+
+
+class CitizenIdVerifyForm(forms.Form):
+    username = forms.CharField(label="Tên đăng nhập của công dân", max_length=150)
+    citizen_id = forms.CharField(label="Số định danh cá nhân trên thẻ CCCD", max_length=12,
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    card_checked = forms.BooleanField(label="Tôi đã đối chiếu thẻ CCCD gốc với người đến làm thủ tục",
+                                      error_messages={"required": "Chỉ xác minh khi đã đối chiếu thẻ CCCD gốc."})
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()

@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from .choices import Role
+from .choices import CitizenIdVerification, Role
 
 
 class User(AbstractUser):
@@ -11,10 +11,25 @@ class User(AbstractUser):
     phone = models.CharField(max_length=20, blank=True)
     citizen_id = models.CharField(max_length=12, blank=True, db_index=True,
                                   help_text="Số định danh cá nhân (CCCD) 12 chữ số.")
+    # A citizen ID counts only once proven (see accounts.services.citizen_id_verify): until then no dossier filed
+    # at the counter or by post under that number is linked to this account.
+    citizen_id_verified_at = models.DateTimeField(null=True, blank=True)
+    citizen_id_verified_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                               related_name="+")
+    citizen_id_verification = models.CharField(max_length=8, blank=True, choices=CitizenIdVerification.choices)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["citizen_id"], condition=~Q(citizen_id=""), name="unique_citizen_id"),
+        ]
 
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def citizen_id_verified(self) -> bool:
+        return bool(self.citizen_id and self.citizen_id_verified_at)
 
 
 class RoleAssignment(models.Model):

@@ -66,6 +66,11 @@ class UserOut(Schema):
     email: str
     phone: str
     is_active: bool
+    citizen_id_verified: bool = Field(False, description="Số định danh cá nhân đã được xác minh")
+
+
+class CitizenIdVerifyIn(Schema):
+    citizen_id: str = Field(..., max_length=12, description="Số định danh cá nhân đọc trên thẻ CCCD đã đối chiếu")
 
 
 class UserPage(PageMeta):

@@ -4,6 +4,7 @@ from tinhso.core.exceptions import NotFound, PermissionDenied
 from tinhso.core.text import query_words
 
 from . import scoping
+from .choices import Role
 from .models import ApiToken, RoleAssignment, User
 
 
@@ -13,6 +14,16 @@ def user_get(*, actor, username: str) -> User:
         raise NotFound(f"Không có tài khoản “{username}”.")
     if actor != user and not scoping.admin_unit_ids(actor):
         raise PermissionDenied("Bạn không có quyền xem tài khoản này.")
+    return user
+
+
+def user_for_verification(*, actor, username: str) -> User:
+    """The account a one-stop clerk is about to verify (clerks only, so others learn nothing of who exists)."""
+    if not scoping.has_role(actor, Role.RECEIVING_OFFICER):
+        raise PermissionDenied("Chỉ cán bộ bộ phận một cửa được xác minh số định danh cá nhân.")
+    user = User.objects.filter(username=(username or "").strip().lower(), is_active=True).first()
+    if user is None:
+        raise NotFound(f"Không có tài khoản “{username}”.")
     return user
 
 
@@ -43,3 +54,12 @@ def api_token_list(*, actor) -> QuerySet:
     if not scoping.is_province_admin(actor):
         raise PermissionDenied("Chỉ quản trị cấp tỉnh được xem mã truy cập API.")
     return ApiToken.objects.select_related("user").order_by("-created_at")
+
+
+def verified_citizen(*, citizen_id: str) -> User | None:
+    """The active citizen account whose citizen ID is this one and proven; the only account a counter or postal
+    dossier filed under that number may be linked to."""
+    if not citizen_id:
+        return None
+    return User.objects.filter(citizen_id=citizen_id, citizen_id_verified_at__isnull=False, is_active=True,
+                               roles__role=Role.CITIZEN).first()

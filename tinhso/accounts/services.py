@@ -11,24 +11,16 @@ from django.utils import timezone
 
 from tinhso.audit.services import audit_record
 from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
+from tinhso.core.identity import citizen_id_problem, normalize_citizen_id
 from tinhso.org.models import AdministrativeUnit, Agency
 
 from . import scoping
-from .choices import AGENCY_ROLES, UNIT_ROLES, Role
+from .choices import AGENCY_ROLES, UNIT_ROLES, CitizenIdVerification, Role
 from .models import ApiToken, RoleAssignment, User
 
-CITIZEN_ID_RE = re.compile(r"^\d{12}$")
 USERNAME_RE = re.compile(r"^[a-z0-9_.@-]{3,150}$")
 TOKEN_PREFIX = "tso_"
-
-
-def citizen_id_problem(value: str) -> str | None:
-    """A 12-digit personal identification number: 3-digit province of birth code, century-sex digit, year, serial."""
-    if not CITIZEN_ID_RE.match(value or ""):
-        return "Số định danh cá nhân phải gồm đúng 12 chữ số."
-    if int(value[:3]) > 96:
-        return "Ba chữ số đầu của số định danh cá nhân phải là mã tỉnh nơi đăng ký khai sinh (001–096)."
-    return None
+CITIZEN_ID_TAKEN = "Số định danh cá nhân này đã gắn với một tài khoản khác."
 
 
 @transaction.atomic
@@ -40,10 +32,12 @@ def user_create(*, actor, username: str, password: str, full_name: str = "", ema
         errors["username"] = ["Tên đăng nhập gồm 3–150 ký tự: chữ thường không dấu, số, dấu chấm, gạch."]
     elif User.objects.filter(username=username).exists():
         errors["username"] = [f"Tên đăng nhập “{username}” đã có người dùng."]
+    citizen_id = normalize_citizen_id(citizen_id)
     if citizen_id:
-        problem = citizen_id_problem(citizen_id)
-        if problem:
+        if problem := citizen_id_problem(citizen_id):
             errors["citizen_id"] = [problem]
+        elif User.objects.filter(citizen_id=citizen_id).exists():
+            errors["citizen_id"] = [CITIZEN_ID_TAKEN]
     user = User(username=username, full_name=full_name.strip(), email=email.strip(), phone=phone.strip(),
                 citizen_id=citizen_id, is_superuser=is_superuser, is_staff=is_superuser)
     try:
@@ -53,9 +47,58 @@ def user_create(*, actor, username: str, password: str, full_name: str = "", ema
     if errors:
         raise ValidationError("Thông tin tài khoản chưa hợp lệ.", field_errors=errors)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same username or citizen ID saved a moment ago
+        raise Conflict("Tên đăng nhập hoặc số định danh cá nhân vừa được dùng cho tài khoản khác.") from exc
     audit_record(actor=actor, action="accounts.user.create", obj=user, summary=f"Tạo tài khoản {username}",
                  changes={"username": [None, username], "full_name": [None, user.full_name]})
+    return user
+
+
+@transaction.atomic
+def citizen_id_verify(*, actor, user: User, citizen_id: str,
+                      method: str = CitizenIdVerification.OFFICER) -> User:
+    """Record that the account's citizen ID is proven: by the e-ID login (`method="eid"`, called by the system with
+    actor None) or by a one-stop clerk who checked the person's CCCD card and typed its number (which must be the
+    account's, or becomes it when the account has none yet). Until then the number links no dossier to the account.
+    """
+    if method not in CitizenIdVerification.values:
+        raise ValidationError.for_field("method", "Cách xác minh không hợp lệ.")
+    if method == CitizenIdVerification.EID and actor is not None:
+        raise PermissionDenied("Chỉ đăng nhập bằng định danh điện tử mới xác minh theo cách này.")
+    if method == CitizenIdVerification.OFFICER and actor is not None:
+        if not scoping.has_role(actor, Role.RECEIVING_OFFICER):
+            raise PermissionDenied("Chỉ cán bộ bộ phận một cửa được xác minh số định danh cá nhân.")
+        if actor.pk == user.pk:
+            raise PermissionDenied("Không ai được tự xác minh số định danh cá nhân của chính mình.")
+    citizen_id = normalize_citizen_id(citizen_id)
+    if problem := citizen_id_problem(citizen_id):
+        raise ValidationError.for_field("citizen_id", problem)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.citizen_id and user.citizen_id != citizen_id:
+        raise ValidationError.for_field(
+            "citizen_id", "Số trên giấy tờ không khớp với số định danh cá nhân của tài khoản; không xác minh.")
+    if User.objects.filter(citizen_id=citizen_id).exclude(pk=user.pk).exists():
+        raise Conflict(CITIZEN_ID_TAKEN, field_errors={"citizen_id": [CITIZEN_ID_TAKEN]})
+    if user.citizen_id_verified:
+        return user
+    before = user.citizen_id
+    user.citizen_id = citizen_id
+    user.citizen_id_verified_at = timezone.now()
+    user.citizen_id_verified_by = actor if getattr(actor, "pk", None) else None
+    user.citizen_id_verification = method
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["citizen_id", "citizen_id_verified_at", "citizen_id_verified_by",
+                                     "citizen_id_verification"])
+    except IntegrityError as exc:
+        raise Conflict(CITIZEN_ID_TAKEN, field_errors={"citizen_id": [CITIZEN_ID_TAKEN]}) from exc
+    audit_record(actor=actor, action="accounts.citizen_id.verify", obj=user,
+                 summary=f"Xác minh số định danh cá nhân của {user.username} "
+                         f"({CitizenIdVerification(method).label})",
+                 changes={"citizen_id": [before or None, citizen_id], "citizen_id_verification": [None, method]})
     return user
 
 

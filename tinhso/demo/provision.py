@@ -11,7 +11,7 @@ from django.db import transaction
 
 from tinhso.accounts.choices import Role
 from tinhso.accounts.models import User
-from tinhso.accounts.services import api_token_create, role_grant, user_create
+from tinhso.accounts.services import api_token_create, citizen_id_verify, role_grant, user_create
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.text import fold
 from tinhso.documents.demo import create_demo_documents
@@ -152,6 +152,8 @@ def _provision_users(province, agencies) -> str:
                            citizen_id="038190000001" if role == Role.CITIZEN else "")
         if role == Role.CITIZEN:
             role_grant(actor=admin, user=user, role=role)
+            # As if the demo citizen had logged in with the e-ID once: counter dossiers under the ID reach them.
+            citizen_id_verify(actor=None, user=user, citizen_id=user.citizen_id, method="eid")
         elif scope == "province":
             role_grant(actor=None, user=user, role=role, unit_code=province.code)
             admin = user

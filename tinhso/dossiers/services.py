@@ -16,13 +16,12 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tinhso.accounts.choices import Role
-from tinhso.accounts.models import User
-from tinhso.accounts.services import citizen_id_problem
+from tinhso.accounts import selectors as accounts_selectors
 from tinhso.audit.services import audit_record
 from tinhso.core import calendar
 from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from tinhso.core.files import JPEG, PDF, PNG, sniff_file_type
+from tinhso.core.identity import citizen_id_problem
 from tinhso.org.choices import AgencyKind, UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.procedures.choices import FormFieldType, OnlineLevel, TimeUnit
@@ -352,8 +351,9 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
         receiving = Agency.objects.filter(id__in=clerk_agencies, is_active=True).order_by("id").first()
         if receiving is None:
             raise PermissionDenied("Cơ quan của cán bộ tiếp nhận không còn hoạt động.")
+    # At the counter or by post, only an account whose citizen ID is proven gets the dossier (issue 7).
     applicant_user = _user_or_none(actor) if channel == Channel.ONLINE else (
-        User.objects.filter(citizen_id=citizen_id, is_active=True, roles__role=Role.CITIZEN).first())
+        accounts_selectors.verified_citizen(citizen_id=citizen_id))
     # The legal clock starts at reception (form 01): at once at the counter or by post; for an online dossier
     # when the one-stop clerk accepts it (the `receive` transition). Until then only the acceptance limit runs.
     # A counter submission found incomplete is sent back for completion (form 02) and not received yet.

@@ -16,12 +16,20 @@ def _token_to_revoke(w) -> Request:
     return Request(f"/api/v1/tokens/{ApiToken.objects.get(user=w.users['system_client']).pk}")
 
 
+def _citizen_to_verify(w) -> Request:
+    w.users["citizen"].citizen_id = "038190000001"
+    w.users["citizen"].save(update_fields=["citizen_id"])
+    return Request("/api/v1/users/citizen/citizen-id/verification", json={"citizen_id": "038190000001"})
+
+
 MATRIX = {
     ("GET", "/api/v1/me"): case(lambda w: Request("/api/v1/me"), AUTHENTICATED),
     ("GET", "/api/v1/users"): case(lambda w: Request("/api/v1/users"), ADMINS),
     ("POST", "/api/v1/users"): case(
         lambda w: Request("/api/v1/users", json={"username": "can.bo.moi", "password": "Chuyen-Doi-So#2026",
                                                  "full_name": "Cán bộ mới"}), ADMINS),
+    # Only a one-stop clerk, who checks the CCCD card in person, verifies a citizen ID.
+    ("POST", "/api/v1/users/{username}/citizen-id/verification"): case(_citizen_to_verify, {"receiving_officer"}),
     ("GET", "/api/v1/roles"): case(lambda w: Request("/api/v1/roles"), AUTHENTICATED),
     # A commune administrator may staff the commune's own committee; nobody else below the province.
     ("POST", "/api/v1/roles"): case(

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tinhso.accounts.services import citizen_id_verify
 from tinhso.audit.models import AuditEvent
 from tinhso.core.exceptions import PermissionDenied, ValidationError
 from tinhso.dossiers import services
@@ -70,9 +71,8 @@ def test_clerk_receives_a_paper_dossier_at_the_counter_with_digitised_papers(wor
     assert set(dossier.attachments.values_list("kind", flat=True)) == {AttachmentKind.DIGITISED}
     assert set(dossier.attachments.values_list("content_type", flat=True)) == {
         "application/pdf", "image/png", "image/jpeg"}
-    # The citizen with that ID has an account: the dossier shows among theirs.
-    world.users["citizen"].citizen_id = "038190000001"
-    world.users["citizen"].save()
+    # The citizen with that (verified) ID has an account: the dossier shows among theirs.
+    citizen_id_verify(actor=None, user=world.users["citizen"], citizen_id="038190000001", method="eid")
     again = services.dossier_submit(actor=world.users["receiving_officer"], channel=Channel.POSTAL, now=now,
                                     **submission(world))
     assert again.applicant_user == world.users["citizen"]
