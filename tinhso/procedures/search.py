@@ -26,6 +26,7 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection
 
@@ -126,7 +127,7 @@ class Row:
     fee_amount: int
     name_words: list[str]
 
-    @property
+    @cached_property
     def item(self) -> dict:
         """The list item of the API and the pages (`schemas.ProcedureOut`)."""
         return {"code": self.code, "name": self.name, "field": {"code": self.field_code, "name": self.field_name},
@@ -385,10 +386,16 @@ class Hit:
     coverage: float
 
 
-def rank(query: ParsedQuery, index: Index, *, allowed: set[int] | None = None) -> list[Hit]:
-    """Every procedure matching any word, best first; `coverage` tells results from close matches."""
-    scores: dict[int, float] = defaultdict(float)
-    covered: dict[int, float] = defaultdict(float)
+def rank(query: ParsedQuery, index: Index, *, allowed: set[int] | None = None, prune: bool = True) -> list[Hit]:
+    """Procedures matching the query's words, best first; `coverage` tells results from close matches.
+
+    With `prune`, only procedures that can still reach MIN_COVERAGE are scored: the rarest words go first, and
+    once the words left weigh less than the coverage a procedure still lacks, a procedure none of the words seen
+    so far matched cannot become a result, so the common words ("cấp", "giấy") are looked up for the candidates
+    only instead of walking their long postings. Without it every procedure matching any word is ranked (for
+    close matches when nothing is a result).
+    """
+    groups = []
     total = 0.0
     for group in query.groups:
         if not group.alternatives:
@@ -398,9 +405,21 @@ def rank(query: ParsedQuery, index: Index, *, allowed: set[int] | None = None) -
             index.idf[t] for t in group.alternatives)
         if group.required:
             total += group_idf
+        groups.append((group, group_idf))
+    groups.sort(key=lambda item: (not item[0].required, -item[1]))
+    scores: dict[int, float] = defaultdict(float)
+    covered: dict[int, float] = defaultdict(float)
+    candidates: set[int] | None = None
+    remaining = total
+    for group, group_idf in groups:
         best: dict[int, tuple[float, float]] = {}
         for term, weight in group.alternatives.items():
-            for doc, value in index.postings[term].items():
+            postings = index.postings[term]
+            if candidates is None:
+                items = postings.items()
+            else:
+                items = ((doc, postings[doc]) for doc in candidates if doc in postings)
+            for doc, value in items:
                 value *= weight
                 if value > best.get(doc, (0.0, 0.0))[0]:
                     best[doc] = (value, weight)
@@ -408,6 +427,10 @@ def rank(query: ParsedQuery, index: Index, *, allowed: set[int] | None = None) -
             scores[doc] += group.weight * value
             if group.required:
                 covered[doc] += group_idf * weight
+        if group.required:
+            remaining -= group_idf
+            if prune and candidates is None and remaining < MIN_COVERAGE * total - 1e-9:
+                candidates = set(scores)
     hits = []
     for doc, score in scores.items():
         row = index.rows[doc]
@@ -430,10 +453,13 @@ def search(text: str, *, allowed: set[int] | None = None, min_coverage: float = 
            index: Index | None = None) -> SearchResult:
     index = index or catalogue_index()
     query = parse(text, index)
-    ranked = rank(query, index, allowed=allowed) if query.has_terms else []
+    prune = min_coverage >= MIN_COVERAGE
+    ranked = rank(query, index, allowed=allowed, prune=prune) if query.has_terms else []
     hits = [h for h in ranked if h.coverage >= min_coverage - 1e-9]
     close, fields = [], []
     if not hits:
+        if prune and query.has_terms:
+            ranked = rank(query, index, allowed=allowed, prune=False)
         close = ranked[:5]
         seen: dict[str, str] = {}
         for hit in close:

@@ -240,3 +240,13 @@ def test_bad_or_duplicate_synonym_gets_a_vietnamese_422_per_field(catalogue):
     officer = catalogue.client_for("processing_officer").post(
         "/api/v1/procedure-synonyms", {"phrase": "abc", "expansion": "khai sinh"}, content_type="application/json")
     assert officer.status_code == 403
+
+
+@pytest.mark.smoke
+def test_list_response_matches_its_declared_schema(catalogue):
+    from tinhso.procedures.schemas import ProcedurePage
+
+    client = catalogue.client_for("anonymous")
+    for query in ({}, {"search": "khai sinh"}, {"search": "khai sinh karaoke"}):
+        data = client.get("/api/v1/procedures", query).json()
+        assert ProcedurePage.model_validate(data).model_dump(mode="json") == data
