@@ -21,6 +21,8 @@ class RoleBackend:
             if isinstance(obj, AdministrativeUnit):
                 return scoping.can_manage_unit(user_obj, obj)
             return bool(scoping.admin_unit_ids(user_obj))  # may manage the agencies of some unit
+        if perm == "org.place_agency_anywhere":  # a parent agency in another unit than the agency's own
+            return scoping.is_province_admin(user_obj)
         if perm == "audit.view_auditevent":
             return scoping.can_read_audit(user_obj)
         return False

@@ -11,6 +11,10 @@ class User(AbstractUser):
     phone = models.CharField(max_length=20, blank=True)
     citizen_id = models.CharField(max_length=12, blank=True, db_index=True,
                                   help_text="Số định danh cá nhân (CCCD) 12 chữ số.")
+    # The unit whose administrators manage this account (None: only province administrators do), besides the
+    # units where the account holds a role.
+    unit = models.ForeignKey("org.AdministrativeUnit", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
     # A citizen ID counts only once proven (see accounts.services.citizen_id_verify): until then no dossier filed
     # at the counter or by post under that number is linked to this account.
     citizen_id_verified_at = models.DateTimeField(null=True, blank=True)

@@ -58,6 +58,7 @@ class UserIn(Schema):
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=20)
     citizen_id: str = Field("", max_length=12)
+    unit: str = Field("", max_length=20, description="Mã đơn vị quản lý tài khoản (mặc định: của quản trị viên)")
 
 
 class UserOut(Schema):

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tinhso.core.exceptions import NotFound, PermissionDenied
 from tinhso.core.text import query_words
@@ -8,13 +8,32 @@ from .choices import Role
 from .models import ApiToken, RoleAssignment, User
 
 
+def managed_users(*, actor) -> QuerySet:
+    """The accounts an administrator sees and changes: every account for a province administrator; for a unit
+    administrator those that belong to their units or hold a role there (not the province's other officers)."""
+    if scoping.is_province_admin(actor):
+        return User.objects.all()
+    units = scoping.admin_unit_ids(actor)
+    if not units:
+        return User.objects.none()
+    in_units = RoleAssignment.objects.filter(Q(agency__unit_id__in=units) | Q(unit_id__in=units))
+    return User.objects.filter(Q(unit_id__in=units) | Q(pk__in=in_units.values("user_id")))
+
+
 def user_get(*, actor, username: str) -> User:
-    user = User.objects.filter(username=username.lower()).first()
-    if user is None:
-        raise NotFound(f"Không có tài khoản “{username}”.")
-    if actor != user and not scoping.admin_unit_ids(actor):
+    username = (username or "").strip().lower()
+    if getattr(actor, "username", None) == username and actor.is_active:
+        return actor
+    if not scoping.admin_unit_ids(actor):
         raise PermissionDenied("Bạn không có quyền xem tài khoản này.")
+    user = managed_users(actor=actor).filter(username=username).first()
+    if user is None:  # outside the administrator's units: not revealed
+        raise NotFound(f"Không có tài khoản “{username}” trong phạm vi quản trị của bạn.")
     return user
+
+
+def can_manage_user(actor, user: User) -> bool:
+    return managed_users(actor=actor).filter(pk=user.pk).exists()
 
 
 def user_for_verification(*, actor, username: str) -> User:
@@ -30,7 +49,7 @@ def user_for_verification(*, actor, username: str) -> User:
 def user_list(*, actor, search: str = "") -> QuerySet:
     if not scoping.admin_unit_ids(actor):
         raise PermissionDenied("Chỉ quản trị viên được xem danh sách tài khoản.")
-    qs = User.objects.order_by("username")
+    qs = managed_users(actor=actor).order_by("username")
     for word in query_words(search):
         qs = qs.filter(username__icontains=word) | qs.filter(full_name__icontains=word)
     return qs

@@ -14,7 +14,7 @@ from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, Validat
 from tinhso.core.identity import citizen_id_problem, normalize_citizen_id
 from tinhso.org.models import AdministrativeUnit, Agency
 
-from . import scoping
+from . import scoping, selectors
 from .choices import AGENCY_ROLES, UNIT_ROLES, CitizenIdVerification, Role
 from .models import ApiToken, RoleAssignment, User
 
@@ -23,11 +23,30 @@ TOKEN_PREFIX = "tso_"
 CITIZEN_ID_TAKEN = "Số định danh cá nhân này đã gắn với một tài khoản khác."
 
 
+def _managing_unit(actor, unit_code: str) -> AdministrativeUnit | None:
+    if actor is not None and not scoping.admin_unit_ids(actor):
+        raise PermissionDenied("Chỉ quản trị viên được tạo tài khoản.")
+    if unit_code:
+        unit = AdministrativeUnit.objects.filter(code=unit_code, valid_to__isnull=True).first()
+        if unit is None:
+            raise ValidationError.for_field("unit", f"Không có đơn vị hành chính hiện hành mã “{unit_code}”.")
+        if actor is not None and not scoping.can_manage_unit(actor, unit):
+            raise PermissionDenied("Bạn chỉ tạo được tài khoản thuộc đơn vị mình quản trị.")
+        return unit
+    if actor is None or scoping.is_province_admin(actor):
+        return None
+    own = scoping.roles_of(actor).filter(role=Role.UNIT_ADMIN, unit__isnull=False).order_by("pk").first()
+    return own.unit if own else None
+
+
 @transaction.atomic
 def user_create(*, actor, username: str, password: str, full_name: str = "", email: str = "", phone: str = "",
-                citizen_id: str = "", is_superuser: bool = False) -> User:
+                citizen_id: str = "", unit: str = "", is_superuser: bool = False) -> User:
+    """A new account. Made by a unit administrator it belongs to their unit (or to `unit`, a unit they
+    administer), so that they, and the province administrators, manage it."""
     username = (username or "").strip().lower()
     errors: dict[str, list[str]] = {}
+    managing_unit = _managing_unit(actor, (unit or "").strip())
     if not USERNAME_RE.match(username):
         errors["username"] = ["Tên đăng nhập gồm 3–150 ký tự: chữ thường không dấu, số, dấu chấm, gạch."]
     elif User.objects.filter(username=username).exists():
@@ -39,7 +58,7 @@ def user_create(*, actor, username: str, password: str, full_name: str = "", ema
         elif User.objects.filter(citizen_id=citizen_id).exists():
             errors["citizen_id"] = [CITIZEN_ID_TAKEN]
     user = User(username=username, full_name=full_name.strip(), email=email.strip(), phone=phone.strip(),
-                citizen_id=citizen_id, is_superuser=is_superuser, is_staff=is_superuser)
+                citizen_id=citizen_id, unit=managing_unit, is_superuser=is_superuser, is_staff=is_superuser)
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as exc:
@@ -142,6 +161,8 @@ def role_grant(*, actor, user: User, role: str, agency_code: str | None = None, 
     if actor is not None:
         if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
             raise PermissionDenied("Không ai được tự giao vai trò cho chính mình; hãy nhờ một quản trị viên khác.")
+        if not selectors.can_manage_user(actor, user):
+            raise NotFound(f"Không có tài khoản “{user.username}” trong phạm vi quản trị của bạn.")
         # The citizen role has no agency or unit: it is province-wide, so only a province administrator grants it.
         if not scoping.can_manage_roles_on(actor, agency=agency, unit=unit, role=role):
             raise PermissionDenied("Bạn không có quyền giao vai trò này trên cơ quan, đơn vị đã chọn.")

@@ -14,7 +14,6 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from tinhso.accounts import scoping
 from tinhso.core.exceptions import NotFound, PermissionDenied
 from tinhso.core.periods import Period, month_period, parse_period
 from tinhso.indicators import selectors as indicators
@@ -24,7 +23,6 @@ from tinhso.indicators.sources import provenance_citation
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import agency_get as org_agency_get
-from tinhso.org.selectors import unit_descendant_ids
 
 from .formatting import excel_format, shown_decimals, shown_value, vn_number
 
@@ -210,15 +208,8 @@ def value_table(*, key: str, caption: str, rows: list[dict], keys: list[str], li
 # --- scope of the drill-down ------------------------------------------------------------------------------------
 
 def detail_unit_ids(user) -> set[int]:
-    """Units below the province whose figures the user may open: the units they administer (and below), and the
-    unit of each agency they work for (and below: a provincial department follows the communes)."""
-    if not indicators.can_see_detail(user):
-        return set()
-    ids = set(scoping.admin_unit_ids(user))
-    agency_units = set(Agency.objects.filter(pk__in=scoping.agency_ids_for(user)).values_list("unit_id", flat=True))
-    for unit in AdministrativeUnit.objects.filter(pk__in=agency_units - ids):
-        ids |= unit_descendant_ids(unit=unit)
-    return ids
+    """Units below the province whose figures the user may open; one rule with the indicators API."""
+    return indicators.detail_unit_ids(user)
 
 
 def check_detail(user, unit: AdministrativeUnit, visible: set[int] | None = None) -> None:

@@ -59,11 +59,36 @@ def can_see_detail(user) -> bool:
     return user.is_superuser or scoping.roles_of(user).exclude(role=Role.CITIZEN).exists()
 
 
+def detail_unit_ids(user) -> set[int]:
+    """Units below the province whose figures the user may open (the API and the IOC pages alike): the units they
+    administer (and below), and the unit of each agency they work for (and below: a provincial department follows
+    the communes)."""
+    if not can_see_detail(user):
+        return set()
+    ids = set(scoping.admin_unit_ids(user))
+    agency_units = set(Agency.objects.filter(pk__in=scoping.agency_ids_for(user)).values_list("unit_id", flat=True))
+    for unit in AdministrativeUnit.objects.filter(pk__in=agency_units - ids):
+        ids |= org_selectors.unit_descendant_ids(unit=unit)
+    return ids
+
+
 def check_unit_visible(user, unit: AdministrativeUnit) -> None:
+    """Province figures are public; below, a role (403 without) whose scope covers the unit (404 outside)."""
     if unit.level == UnitLevel.PROVINCE or user is None:  # user None: the system (command line)
         return
     if not can_see_detail(user):
         raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem số liệu dưới cấp tỉnh.")
+    if unit.pk not in detail_unit_ids(user):
+        raise NotFound(f"Không có số liệu của đơn vị “{unit.code}” trong phạm vi được xem.")
+
+
+def check_agency_visible(user, agency: Agency) -> None:
+    if user is None:
+        return
+    if not can_see_detail(user):
+        raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem số liệu theo cơ quan.")
+    if agency.unit_id not in detail_unit_ids(user):
+        raise NotFound(f"Không có cơ quan mã định danh “{agency.identifier_code}” trong phạm vi được xem.")
 
 
 def unit_by_code(code: str) -> AdministrativeUnit:
@@ -272,7 +297,7 @@ def value_get(*, value_id: int, user=None) -> IndicatorValue:
         raise NotFound("Không có giá trị chỉ tiêu này.")
     owner_unit = value.unit or (value.agency.unit if value.agency else None)
     if value.agency_id or (owner_unit and owner_unit.level != UnitLevel.PROVINCE):
-        if not can_see_detail(user):
+        if not can_see_detail(user) or (user is not None and owner_unit.pk not in detail_unit_ids(user)):
             raise NotFound("Không có giá trị chỉ tiêu này.")
     return value
 
@@ -286,8 +311,7 @@ def value_list(*, user, unit: str = "", agency: str = "", indicator: str = "", p
         qs = qs.filter(is_current=True)
     if agency:
         agency_obj = org_selectors.agency_get(identifier_code=agency)
-        if not can_see_detail(user):
-            raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem số liệu theo cơ quan.")
+        check_agency_visible(user, agency_obj)
         qs = qs.filter(agency=agency_obj)
     else:
         unit_obj = unit_by_code(unit) if unit else default_unit()
@@ -318,12 +342,18 @@ def breakdown(*, indicator: Indicator, unit: AdministrativeUnit, period: Period,
         raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem số liệu chi tiết.")
     values = IndicatorValue.objects.filter(indicator=indicator, is_current=True, period_start=period.start,
                                            period_end=period.end).select_related("indicator")
+    check_unit_visible(user, unit)
+    units = AdministrativeUnit.objects.filter(parent=unit, valid_to__isnull=True)
+    agencies = Agency.objects.filter(unit=unit)
+    if user is not None:  # only the communes and agencies within the user's scope, as on the IOC pages
+        visible = detail_unit_ids(user)
+        units, agencies = units.filter(pk__in=visible), agencies.filter(unit_id__in=visible)
     if by == "commune":
-        owners = {u.pk: u for u in AdministrativeUnit.objects.filter(parent=unit, valid_to__isnull=True)}
+        owners = {u.pk: u for u in units}
         values = values.filter(unit_id__in=list(owners))
         owner_of = "unit_id"
     else:
-        owners = {a.pk: a for a in Agency.objects.filter(unit=unit).select_related("unit")}
+        owners = {a.pk: a for a in agencies.select_related("unit")}
         values = values.filter(agency_id__in=list(owners))
         owner_of = "agency_id"
     best: dict[int, IndicatorValue] = {}

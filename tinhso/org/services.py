@@ -228,11 +228,23 @@ def _agency_snapshot(agency: Agency) -> dict:
             "phone": agency.phone, "email": agency.email, "is_active": agency.is_active}
 
 
+def _require_parent_in_unit(actor, parent: Agency | None, unit: AdministrativeUnit) -> None:
+    """A parent agency's leaders get rights over its sub-agencies' dossiers: below another unit's agency, only a
+    province administrator may place one (a commune's administrator could otherwise hand a provincial department
+    approve/stop rights on the commune's dossiers)."""
+    if actor is None or parent is None or parent.unit_id == unit.pk:
+        return
+    if not actor.has_perm("org.place_agency_anywhere"):
+        message = "Cơ quan cấp trên phải thuộc cùng đơn vị hành chính; chỉ quản trị cấp tỉnh được chọn cơ quan khác."
+        raise PermissionDenied(message, field_errors={"parent_identifier_code": [message]})
+
+
 @transaction.atomic
 def agency_create(*, actor, data: dict) -> Agency:
     fields = _agency_fields(data)
     _require(actor, "org.manage_agency", fields["unit"],
              "Bạn không có quyền thêm cơ quan cho đơn vị hành chính này.")
+    _require_parent_in_unit(actor, fields["parent"], fields["unit"])
     if Agency.objects.filter(identifier_code=fields["identifier_code"]).exists():
         raise Conflict(f"Mã định danh {fields['identifier_code']} đã được cấp cho cơ quan khác.",
                        field_errors={"identifier_code": ["Mã định danh đã tồn tại."]})
@@ -255,6 +267,8 @@ def agency_update(*, actor, agency: Agency, data: dict) -> Agency:
               "parent_identifier_code": agency.parent.identifier_code if agency.parent_id else "", **data}
     fields = _agency_fields(merged)
     _require(actor, "org.manage_agency", fields["unit"], "Bạn không có quyền chuyển cơ quan sang đơn vị này.")
+    if fields["parent"] != agency.parent or fields["unit"] != agency.unit:
+        _require_parent_in_unit(actor, fields["parent"], fields["unit"])
     if fields["parent"] is not None and _is_descendant_or_self(fields["parent"], agency):
         raise ValidationError.for_field("parent_identifier_code",
                                         "Cơ quan cấp trên không thể là chính cơ quan này hoặc cơ quan cấp dưới của nó.")

@@ -101,10 +101,11 @@ def test_role_grant_and_revoke_are_audited(world):
 
 
 def test_commune_admin_cannot_grant_roles_on_provincial_agencies(world):
+    staff = services.user_create(actor=world.users["unit_admin"], username="can.bo.xa", password="Chuyen-Doi-So#2026")
     with pytest.raises(PermissionDenied):
-        services.role_grant(actor=world.users["unit_admin"], user=world.users["citizen"],
+        services.role_grant(actor=world.users["unit_admin"], user=staff,
                             role=Role.PROCESSING_OFFICER, agency_code=world.justice.identifier_code)
-    services.role_grant(actor=world.users["unit_admin"], user=world.users["citizen"], role=Role.RECEIVING_OFFICER,
+    services.role_grant(actor=world.users["unit_admin"], user=staff, role=Role.RECEIVING_OFFICER,
                         agency_code=world.commune_committee.identifier_code)
 
 
