@@ -17,6 +17,9 @@ from tinhso.accounts.tests.factories import PASSWORD, RoleFactory, UserFactory
 from tinhso.org.choices import AgencyKind
 from tinhso.org.tests.factories import AgencyFactory, CommuneFactory, ProvinceFactory
 
+# Node ids for schemathesis' per-operation items; collected vs executed at the end of every run.
+pytest_plugins = ["tests.run_accounting"]
+
 
 @dataclass
 class World:
