@@ -108,3 +108,10 @@ def test_unknown_words_only_find_nothing_but_suggest_the_largest_fields(demo_cat
 def test_an_overlapping_longer_synonym_wins_over_a_shorter_one(demo_catalogue):
     # "làm sổ" (household registration) must not swallow "sổ đỏ" (the land-use certificate).
     assert _first("làm sổ đỏ lần đầu cần giấy tờ gì") == LAND_CERTIFICATE
+
+
+def test_the_catalogue_page_ranks_by_relevance(demo_catalogue):
+    html = demo_catalogue.client_for("anonymous").get("/thu-tuc/", {"q": "so hong"}).content.decode()
+    rows = html.split("<tbody>", 1)[1]
+    assert rows.index("/thu-tuc/1.012756/") < min(rows.index(f"/thu-tuc/{code}/") for code in ("1.012760", "2.001035"))
+    assert "xếp theo mức độ phù hợp" in html
