@@ -58,3 +58,26 @@ def test_offline_procedure_has_no_online_submission(catalogue):
 
 def test_unknown_procedure_page_is_404(catalogue):
     assert catalogue.client_for("anonymous").get("/thu-tuc/9.999999/").status_code == 404
+
+
+def test_province_admin_adds_and_switches_off_a_synonym_on_the_page(catalogue):
+    from tinhso.audit.models import AuditEvent
+    from tinhso.procedures.models import SearchSynonym
+
+    admin = catalogue.client_for("province_admin")
+    page = admin.get("/thu-tuc/tu-dong-nghia/")
+    assert page.status_code == 200 and "sổ đỏ" in page.content.decode()
+    response = admin.post("/thu-tuc/tu-dong-nghia/", {"phrase": "Bé chào đời", "expansion": "khai sinh"})
+    assert response.status_code == 302
+    synonym = SearchSynonym.objects.get(phrase="Bé chào đời")
+    assert admin.post(f"/thu-tuc/tu-dong-nghia/{synonym.pk}/", {"action": "off"}).status_code == 302
+    synonym.refresh_from_db()
+    assert synonym.is_active is False
+    assert AuditEvent.objects.filter(action__startswith="procedures.synonym.").count() == 2
+    bad = admin.post("/thu-tuc/tu-dong-nghia/", {"phrase": "sổ đỏ", "expansion": "đất"})
+    assert bad.status_code == 422 and "Đã có từ đồng nghĩa cho “sổ đỏ”" in bad.content.decode()
+
+
+def test_officer_may_not_open_the_synonym_page(catalogue):
+    assert catalogue.client_for("processing_officer").get("/thu-tuc/tu-dong-nghia/").status_code == 403
+    assert catalogue.client_for("anonymous").get("/thu-tuc/tu-dong-nghia/").status_code == 302
