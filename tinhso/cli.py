@@ -32,14 +32,20 @@ def _call(*args, **kwargs) -> None:
     call_command(*args, **kwargs)
 
 
+def gunicorn_argv(*, host: str, port: int, chdir: str, app: str = "tinhso.config.wsgi:application") -> list[str]:
+    # gunicorn 27 opens a control socket at one fixed path in the home directory (~/.gunicorn/gunicorn.ctl), shared
+    # by every instance: one instance's shutdown removed another's. Nothing here uses it, so it is off.
+    return ["gunicorn", app, "--bind", f"{host}:{port}",
+            "--workers", os.environ.get("TINHSO_WORKERS", "2"), "--threads", "4",
+            "--access-logfile", "-", "--chdir", chdir, "--no-control-socket"]
+
+
 def _serve(port: int, host: str = "127.0.0.1") -> int:
     from django.conf import settings
 
     _call("migrate", interactive=False, verbosity=0)
     print(f"Tỉnh Số đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)", flush=True)
-    argv = ["gunicorn", "tinhso.config.wsgi:application", "--bind", f"{host}:{port}",
-            "--workers", os.environ.get("TINHSO_WORKERS", "2"), "--threads", "4",
-            "--access-logfile", "-", "--chdir", str(settings.PROJECT_DIR)]
+    argv = gunicorn_argv(host=host, port=port, chdir=str(settings.PROJECT_DIR))
     from gunicorn.app.wsgiapp import run
 
     # Background jobs (indicator refreshes after dossier changes, ...) run in a db_worker beside the web server.
