@@ -30,9 +30,14 @@ class ApplicantForm(forms.Form):
     """The applicant and the procedure's online form (fields named fd_<name>), plus attachments."""
 
     applicant_name = forms.CharField(label="Họ và tên người nộp", max_length=150)
-    applicant_citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD, 12 chữ số)", max_length=12)
-    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20)
-    applicant_email = forms.CharField(label="Thư điện tử", max_length=254, required=False)
+    # Phones show the digit keypad for numbers (inputmode), and browsers may fill the contact fields.
+    applicant_citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD, 12 chữ số)", max_length=12,
+                                           widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}",
+                                                                         "autocomplete": "off"}))
+    applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "tel", "type": "tel"}))
+    applicant_email = forms.CharField(label="Thư điện tử", max_length=254, required=False, widget=forms.TextInput(
+        attrs={"inputmode": "email", "autocomplete": "email", "type": "email"}))
     applicant_unit_code = forms.ChoiceField(label="Xã, phường, đặc khu nơi cư trú")
     applicant_address = forms.CharField(label="Địa chỉ (số nhà, thôn, tổ dân phố)", max_length=255, required=False)
     agency_code = forms.ChoiceField(label="Cơ quan giải quyết", required=False)

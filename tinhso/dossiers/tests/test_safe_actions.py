@@ -68,3 +68,17 @@ def test_tracking_codes_are_case_insensitive_and_a_failed_lookup_keeps_what_was_
     page = wrong.content.decode()
     assert wrong.status_code == 404
     assert f'value="{dossier.code.lower()}"' in page and 'value="0999999999"' in page
+
+
+def test_phone_and_citizen_id_fields_bring_up_the_digit_keypad(world):
+    from .factories import justice_procedure
+
+    procedure = justice_procedure(world)
+    page = world.client_for("citizen").get(reverse("dossiers:submit", args=[procedure.code])).content.decode()
+
+    def tag(name):
+        return re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+
+    assert 'inputmode="numeric"' in tag("applicant_citizen_id")
+    assert 'inputmode="numeric"' in tag("applicant_phone") and 'type="tel"' in tag("applicant_phone")
+    assert 'type="email"' in tag("applicant_email")
