@@ -1,11 +1,13 @@
 """Shared set-up for the benchmarks: Django on the throwaway PostgreSQL, a province and a year of dossiers."""
 
+import json
 import os
+import platform
 import random
 import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +18,36 @@ PROVINCE = "38"
 PREFIX = "H56"
 DEPARTMENTS = 20
 COMMUNES = 180
+
+
+RESULTS: list[dict] = []  # every figure of this run, written to var/bench/<timestamp>.json at the end
+
+
+def figure(section: str, what: str, value: float, unit: str, *, anchor_label: str = "", anchor: float | None = None,
+           target: str = "") -> None:
+    """Print one measured figure beside the anchor measured in the same run, with their ratio, and keep it."""
+    ratio = value / anchor if anchor else None
+    line = f"  {what}: {value:,.1f} {unit}"
+    if anchor is not None:
+        line += f"  |  {anchor_label}: {anchor:,.1f} {unit}  |  ratio {ratio:.2f}×" if ratio is not None else \
+            f"  |  {anchor_label}: {anchor:,.1f} {unit}"
+    if target:
+        line += f"  (target {target})"
+    print(line, flush=True)
+    RESULTS.append({"section": section, "what": what, "value": value, "unit": unit, "anchor_label": anchor_label,
+                    "anchor": anchor, "ratio": ratio, "target": target})
+
+
+def write_results(rows: int) -> Path:
+    out = ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    moment = datetime.now(UTC)
+    path = out / f"{moment:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps({"at": moment.isoformat(), "rows": rows, "machine": platform.node(),
+                                "cpus": os.cpu_count(), "figures": RESULTS}, ensure_ascii=False, indent=1),
+                    encoding="utf-8")
+    print(f"\nFigures written to {path.relative_to(ROOT)}")
+    return path
 
 
 def setup_django() -> None:
