@@ -84,6 +84,7 @@ TEMPLATES = [
                 "tinhso.core.context_processors.platform",
                 "tinhso.notifications.context_processors.notifications",
                 "tinhso.citizens.context_processors.citizens",
+                "tinhso.accounts.context_processors.nav_roles",
             ],
         },
     },
