@@ -7,6 +7,9 @@ from django.db.models import QuerySet
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+# Beyond this page the offset would overflow SQLite's 64-bit integers (?page=9223372036854775807); no list is
+# that long, so a larger number shows an empty page rather than failing.
+MAX_PAGE = 100_000
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Page:
 
 def paginate(queryset: QuerySet, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
     page_size = max(1, min(int(page_size or DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE))
-    page = max(1, int(page or 1))
+    page = max(1, min(int(page or 1), MAX_PAGE))
     total = queryset.count()
     start = (page - 1) * page_size
     return Page(items=list(queryset[start : start + page_size]), total=total, page=page, page_size=page_size)
@@ -44,6 +47,6 @@ def paginate(queryset: QuerySet, *, page: int = 1, page_size: int = DEFAULT_PAGE
 
 def page_number(value: str | None) -> int:
     try:
-        return max(1, int(value or 1))
-    except ValueError:
+        return max(1, min(int(value or 1), MAX_PAGE))
+    except (ValueError, TypeError):
         return 1

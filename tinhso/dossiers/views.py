@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -149,7 +149,10 @@ def go_submit(request):
     code = request.GET.get("procedure", "").strip()
     if not code:
         return redirect("dossiers:mine")
-    return redirect("dossiers:submit", procedure_code=code)
+    try:
+        return redirect("dossiers:submit", procedure_code=code)
+    except NoReverseMatch:  # a code with "/" in it cannot be a procedure code
+        raise Http404(f"Không có thủ tục hành chính mã “{code[:40]}”.") from None
 
 
 # --- the dossier page (officers and the applicant) ------------------------------------------------------------

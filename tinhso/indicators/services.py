@@ -7,6 +7,7 @@ Computed values of a period that is not over yet are provisional and are updated
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -433,6 +434,8 @@ def _target_set_components(framework: Framework) -> None:
 # --- corrections ------------------------------------------------------------------------------------------------
 
 def check_value(indicator: Indicator, value: float, field: str) -> None:
+    if not math.isfinite(value):  # NaN, inf (1e999) would be stored as "nan"/"inf" and poison every sum
+        raise ValidationError.for_field(field, f"“{indicator.name}” phải là một số hữu hạn.")
     if indicator.max_value is not None and value > indicator.max_value:
         raise ValidationError.for_field(
             field, f"“{indicator.name}” không được vượt quá {indicator.max_value:g}{indicator.unit_of_measure}.")
