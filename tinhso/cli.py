@@ -96,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
 
     audit = sub.add_parser("audit", help="Nhật ký kiểm toán")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="Kiểm tra chuỗi băm của nhật ký")
+    audit_verify = audit_sub.add_parser("verify", help="Kiểm tra chuỗi băm của nhật ký")
+    audit_verify.add_argument("--head", default="", help="Đầu chuỗi đã lưu nơi khác (SỐ_SỰ_KIỆN:MÃ_BĂM)")
+    audit_sub.add_parser("head", help="In đầu chuỗi (số sự kiện và mã băm) để lưu nơi khác")
+    audit_sub.add_parser("rekey", help="Ký lại chuỗi cũ (trước khi có khóa kiểm toán) bằng khóa")
 
     report = sub.add_parser("report", help="Báo cáo, thống kê")
     report_sub = report.add_subparsers(dest="report_command", required=True)
@@ -143,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
                 return _serve(args.port)
         elif args.command == "serve":
             return _serve(args.port, args.host)
+        elif args.command == "audit" and args.audit_command == "head":
+            _call("audit_head")
+        elif args.command == "audit" and args.audit_command == "rekey":
+            _call("audit_rekey")
         elif args.command == "audit":
-            _call("audit_verify")
+            _call("audit_verify", head=args.head)
         elif args.command == "report" and args.report_command == "dossiers":
             _call("report_dossiers", agency=args.agency or "", unit=args.unit or "", date_from=args.date_from,
                   date_to=args.date_to, format=args.format, group_by=args.group_by, output=args.output)

@@ -1,17 +1,44 @@
 """The one function every service calls to record what happened (`audit_record`), and the chain check."""
 
 import hashlib
+import hmac
 import json
+import os
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
+_keys: dict[str, bytes] = {}
+
+
+def audit_key() -> bytes:
+    """The secret the chain is keyed with, kept outside the database: TINHSO_AUDIT_KEY, else the key file
+    (TINHSO_AUDIT_KEY_FILE, by default var/audit.key), created with a fresh random key when missing."""
+    env = os.environ.get("TINHSO_AUDIT_KEY", "")
+    if env:
+        return env.encode("utf-8")
+    path = str(getattr(settings, "TINHSO_AUDIT_KEY_FILE", "") or os.path.join(settings.VAR_DIR, "audit.key"))
+    if path not in _keys:
+        if not os.path.exists(path):
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32) + "\n")
+        with open(path, encoding="utf-8") as handle:
+            _keys[path] = handle.read().strip().encode("utf-8")
+    return _keys[path]
 
 
 @dataclass(frozen=True)
@@ -36,21 +63,26 @@ def _canonical(value: Any) -> Any:
 
 def compute_hash(*, seq: int, occurred_at: datetime, actor_id: int | None, actor_label: str, action: str,
                  object_type: str, object_id: str, object_label: str, summary: str, changes: dict,
-                 ip_address: str, prev_hash: str) -> str:
+                 ip_address: str, prev_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the event under the audit key (`key=b""` gives the unkeyed SHA-256 of chains written
+    before the key existed; `tinhso audit rekey` moves such a chain to the key)."""
     payload = json.dumps(
         [seq, occurred_at.astimezone(UTC).isoformat(timespec="microseconds"), actor_id, actor_label,
          action, object_type, object_id, object_label, summary, changes, ip_address, prev_hash],
         ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    key = audit_key() if key is None else key
+    if not key:
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _event_hash(event: AuditEvent) -> str:
+def _event_hash(event: AuditEvent, key: bytes | None = None) -> str:
     return compute_hash(
         seq=event.seq, occurred_at=event.occurred_at, actor_id=event.actor_id, actor_label=event.actor_label,
         action=event.action, object_type=event.object_type, object_id=event.object_id,
         object_label=event.object_label, summary=event.summary, changes=event.changes,
-        ip_address=event.ip_address, prev_hash=event.prev_hash,
+        ip_address=event.ip_address, prev_hash=event.prev_hash, key=key,
     )
 
 
@@ -111,8 +143,63 @@ class ChainProblem:
     reason: str
 
 
-def audit_verify(*, batch_size: int = 5000) -> tuple[int, ChainProblem | None]:
-    """Walk the whole chain; return (events checked, first problem or None)."""
+def audit_head() -> tuple[int, str]:
+    """(number of events, hash of the last one): publish it or store it off-site, then pass it to
+    `audit_verify(head=...)` to detect events deleted from the end or a chain rewritten since."""
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    return (last[0], last[1]) if last else (0, GENESIS_HASH)
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """`COUNT:HASH` (as `tinhso audit head` prints it) → (count, hash)."""
+    count, _, digest = (text or "").strip().partition(":")
+    if not count.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError("Đầu chuỗi phải có dạng SỐ_SỰ_KIỆN:MÃ_BĂM (64 ký tự hex), như `tinhso audit head` in ra.")
+    return int(count), digest
+
+
+def _head_problem(head: tuple[int, str]) -> ChainProblem | None:
+    count, digest = head
+    if count == 0:
+        return None
+    event = AuditEvent.objects.filter(seq=count).first()
+    if event is None:
+        return ChainProblem(count, None, f"đầu chuỗi đã công bố có {count} sự kiện nhưng sự kiện số {count} "
+                                         "không còn (các sự kiện cuối đã bị xóa?)")
+    if event.hash != digest:
+        return ChainProblem(count, event.id, "mã băm của sự kiện khác với đầu chuỗi đã công bố "
+                                             "(chuỗi đã bị viết lại?)")
+    return None
+
+
+@transaction.atomic
+def audit_rekey(*, batch_size: int = 5000) -> int:
+    """Move a chain written before the audit key existed (unkeyed SHA-256) to the key: the old chain must
+    verify unkeyed first, then every hash is recomputed under the key. Returns the events re-keyed."""
+    checked, problem = audit_verify(key=b"", batch_size=batch_size)
+    if problem:
+        raise ValueError(f"Chuỗi cũ không toàn vẹn ở sự kiện {problem.seq}: {problem.reason}; không ký lại.")
+    AuditChainHead.objects.get_or_create(id=1)
+    head = AuditChainHead.objects.select_for_update().get(id=1)
+    prev, last_id, count = GENESIS_HASH, 0, 0
+    while True:
+        batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        if not batch:
+            break
+        for event in batch:
+            event.prev_hash = prev
+            event.hash = _event_hash(event)
+            prev, last_id, count = event.hash, event.id, count + 1
+        AuditEvent.objects.bulk_update(batch, ["prev_hash", "hash"])
+    head.last_seq, head.last_hash = count, prev
+    head.save(update_fields=["last_seq", "last_hash"])
+    return count
+
+
+def audit_verify(*, batch_size: int = 5000, anchor: tuple[int, str] | None = None,
+                 key: bytes | None = None) -> tuple[int, ChainProblem | None]:
+    """Walk the whole chain; return (events checked, first problem or None). With `anchor` (from
+    `audit_head()`, kept outside the database) the chain must also still contain that event with that hash."""
     prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
     last_id = 0
     while True:
@@ -126,10 +213,15 @@ def audit_verify(*, batch_size: int = 5000) -> tuple[int, ChainProblem | None]:
                                              f"sự kiện tiếp theo có số {event.seq}")
             if event.prev_hash != prev_hash:
                 return checked, ChainProblem(event.seq, event.id, "mã băm của sự kiện trước không khớp")
-            if _event_hash(event) != event.hash:
-                return checked, ChainProblem(event.seq, event.id, "nội dung đã bị thay đổi (mã băm không khớp)")
+            if _event_hash(event, key) != event.hash:
+                reason = "nội dung đã bị thay đổi (mã băm không khớp)"
+                if key is None and _event_hash(event, b"") == event.hash:
+                    reason = "chuỗi được ghi trước khi có khóa kiểm toán; hãy chạy `tinhso audit rekey`"
+                return checked, ChainProblem(event.seq, event.id, reason)
             prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
             last_id = event.id
+    if anchor is not None and (problem := _head_problem(anchor)):
+        return checked, problem
     head = AuditChainHead.objects.filter(id=1).first()
     if head and head.last_seq != checked:
         return checked, ChainProblem(head.last_seq, None,

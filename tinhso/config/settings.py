@@ -221,6 +221,10 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "citizens:eid_callback"
 TINHSO_OIDC_CITIZEN_ID_CLAIM = os.environ.get("TINHSO_OIDC_CITIZEN_ID_CLAIM", "citizen_id")
 TINHSO_OTP_MINUTES = int(os.environ.get("TINHSO_OTP_MINUTES", "10"))
 
+# The audit chain is keyed (HMAC) with a secret kept outside the database: TINHSO_AUDIT_KEY, else this file
+# (created with a random key when missing, as the demo does).
+TINHSO_AUDIT_KEY_FILE = os.environ.get("TINHSO_AUDIT_KEY_FILE", str(VAR_DIR / "audit.key"))
+
 # The province this installation serves (official GSO code); set by `tinhso demo --province`.
 TINHSO_PROVINCE_CODE = os.environ.get("TINHSO_PROVINCE_CODE", "")
 
