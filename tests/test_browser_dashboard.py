@@ -1,7 +1,9 @@
 """In Debian's Chromium: the province administrator opens the IOC dashboard, drills into a commune, exports the
 commune's page as .xlsx; the spreadsheet holds the numbers shown on the page."""
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -143,3 +145,30 @@ def test_public_overview_shows_the_province_map_and_fits_a_phone(live_server, pa
         if SHOTS:
             page.screenshot(path=f"{SHOTS}/public-{width}.png", full_page=True)
     assert not errors, errors
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => v.impact === "critical" || v.impact === "serious")
+    .map(v => ({id: v.id, help: v.help, targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
+def test_ioc_pages_with_figures_pass_the_axe_gate(live_server, page, computed, settings):  # noqa: F811
+    world = computed
+    settings.TINHSO_PROVINCE_CODE = world.province.code
+    _place_communes(world)
+    axe = AXE.read_text(encoding="utf-8")
+    found = {}
+    paths = ["/dashboard/", "/dashboard/chi-so/cq_ho_so_tthc_truc_tuyen_rate/?kind=month"]
+    for persona in ("anonymous", "province_admin"):
+        if persona != "anonymous":
+            _login(page, live_server, world.users[persona])
+        for path in paths + ([f"/dashboard/don-vi/{world.commune.code}/"] if persona != "anonymous" else []):
+            page.goto(live_server.url + path)
+            page.evaluate(axe)
+            violations = page.evaluate(RUN_AXE)
+            if violations:
+                found[f"{persona} {path}"] = violations
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
