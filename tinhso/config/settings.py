@@ -22,7 +22,16 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("TINHSO_DEBUG", False)
-SECRET_KEY = os.environ.get("TINHSO_SECRET_KEY") or "tinhso-insecure-demo-key-change-me-in-production"
+# Production mode (TINHSO_PRODUCTION=1, behind HTTPS): secure cookies, HSTS and the HTTPS redirect by default,
+# and no start with the built-in demo key. Off by default so `make demo` and the tests run on plain HTTP.
+PRODUCTION = env_bool("TINHSO_PRODUCTION", False) and not DEBUG
+DEMO_SECRET_KEY = "tinhso-insecure-demo-key-change-me-in-production"
+SECRET_KEY = os.environ.get("TINHSO_SECRET_KEY") or DEMO_SECRET_KEY
+if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TINHSO_PRODUCTION=1 cần TINHSO_SECRET_KEY riêng (ít nhất 50 ký tự ngẫu nhiên); "
+                               "không chạy máy chủ thật với khóa mẫu của bản demo.")
 ALLOWED_HOSTS = [h for h in os.environ.get("TINHSO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TINHSO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -163,6 +172,22 @@ MEDIA_URL = "/media/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False
+
+# Transport and cookie security, each readable from the environment; secure by default in production mode.
+SECURE_SSL_REDIRECT = env_bool("TINHSO_SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("TINHSO_SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("TINHSO_CSRF_COOKIE_SECURE", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("TINHSO_SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TINHSO_SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("TINHSO_SECURE_HSTS_PRELOAD", PRODUCTION)
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TINHSO_BEHIND_PROXY", False) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = os.environ.get("TINHSO_SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = os.environ.get("TINHSO_SESSION_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_SAMESITE = os.environ.get("TINHSO_CSRF_COOKIE_SAMESITE", "Lax")
+X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "tinhso.core.views.csrf_failure"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
