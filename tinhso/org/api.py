@@ -16,6 +16,7 @@ from .schemas import (
     AgencyPatch,
     ImportResultOut,
     TeamCoverageOut,
+    UnitConvertOut,
     UnitDetailOut,
     UnitPage,
 )
@@ -44,6 +45,14 @@ def list_units(request, filters: Query[UnitFilter]):
     qs = selectors.unit_list(search=filters.search, parent=filters.parent, level=filters.level,
                              include_historical=filters.include_historical)
     return paginate(qs, page=filters.page, page_size=filters.page_size).as_dict()
+
+
+@router.get("/units/convert", response={200: UnitConvertOut, **ERROR_RESPONSES}, auth=None,
+            summary="Đơn vị trước 01/07/2025 (theo mã hoặc địa chỉ) nay thuộc đơn vị nào")
+def convert_unit(request, code: str = Query("", max_length=20, description="Mã đơn vị cũ, ví dụ 15946 hoặc cu-15946"),
+                 address: str = Query("", max_length=300, description="Địa chỉ cũ hoặc mới, ví dụ "
+                                      "“Xã Hoằng Đạo, Huyện Hoằng Hóa, Tỉnh Thanh Hóa”")):
+    return selectors.unit_convert(code=code, address=address)
 
 
 @router.get("/units/{code}", response={200: UnitDetailOut, **ERROR_RESPONSES}, auth=None,

@@ -1,5 +1,13 @@
-"""Readers for the official unit lists shipped by `vietnam-provinces` (2025) and `vietnamadminunits` (legacy)."""
+"""Readers for the official unit lists.
 
+- Current units (from 1 July 2025): 34 provinces and 3,321 communes of the final GSO list (Công văn
+  1027/CTK-CSCL, 25/6/2025) as `vietnamadminunits` ships it (`dataset.db`, table `admin_units`), cross-checked
+  with `vietnam-provinces` 2025.10.1, which still carries draft codes for 123 communes.
+- Units of 30 June 2025: 63 provinces, 696 districts and 10,035 communes (`admin_units_legacy`), with the
+  old → new mapping of `converter_2025.json`.
+"""
+
+import importlib.util
 import json
 import sqlite3
 from contextlib import closing
@@ -8,7 +16,6 @@ from functools import cache
 from pathlib import Path
 
 import vietnam_provinces
-import vietnamadminunits
 
 from tinhso.core.text import fold
 
@@ -46,7 +53,8 @@ def _strip_prefix(name: str, prefixes) -> str:
 
 
 def _data_dir() -> Path:
-    return Path(vietnamadminunits.__file__).parent / "data"
+    # Located without importing the package: its import (parsers, shapely, geopy) costs over a second.
+    return Path(importlib.util.find_spec("vietnamadminunits").origin).parent / "data"
 
 
 def _dataset():
@@ -123,39 +131,108 @@ def current_units() -> list[OfficialUnit]:
 
 
 @dataclass(frozen=True)
+class LegacyCommune:
+    unit: OfficialUnit  # parent_code is the district's code
+    successor_code: str  # the 2025 commune it became (part of), final GSO code
+
+
+@dataclass(frozen=True)
 class LegacyProvince:
     code: str
     name: str
     short_name: str
-    successor_key: str  # folded, spaceless name of the 2025 successor, e.g. "tinhhungyen"
+    successor_code: str  # the 2025 province it became (part of)
     districts: tuple[OfficialUnit, ...]
+    communes: tuple[LegacyCommune, ...]
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def _legacy_successors(converter: dict) -> dict[str, str]:
+    """'tinhthanhhoa_huyenhoanghoa_xahoangdao' → final code of the 2025 commune it joined.
+
+    A commune divided between several new communes (471 of them) goes to the one the package marks as the
+    default successor, the one that took most of it; the address converter refines that only with geocoding.
+    """
+    with closing(_dataset()) as conn:
+        new_code = {(pk, wk): code for pk, wk, code in
+                    conn.execute("SELECT provinceKey, wardKey, wardCode FROM admin_units")}
+    result = {}
+    for new_province, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_ward, olds in wards.items():
+            for old in olds:
+                result[old] = new_code[(new_province, new_ward)]
+    for new_province, divided in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old, parts in divided.items():
+            default = next(p["newWardKey"] for p in parts if p["isDefaultNewWard"])
+            result.setdefault(old, new_code[(new_province, default)])
+    return result
 
 
 @cache
 def legacy_provinces() -> dict[str, LegacyProvince]:
-    """The 63 provinces and 681 districts before 1 July 2025, with their successor province."""
+    """The units of 30 June 2025, before the reorganisation: 63 provinces, 696 districts and 10,035 communes.
+
+    Each comes with its successor: the 2025 province (`converter_2025.json`'s province mapping) and, for a
+    commune, the 2025 commune it was merged into. Five island districts (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn,
+    Côn Đảo) had no communes.
+    """
     converter = json.loads((_data_dir() / "converter_2025.json").read_text(encoding="utf-8"))
-    successor_of = {old: new for new, olds in converter["DICT_PROVINCE"].items() for old in olds}
+    commune_successor = _legacy_successors(converter)
     with closing(_dataset()) as conn:
+        province_code = dict(conn.execute("SELECT DISTINCT provinceKey, provinceCode FROM admin_units"))
         rows = conn.execute(
-            "SELECT DISTINCT provinceCode, province, provinceShort, provinceKey, districtCode, district, "
-            "districtShort, districtType, districtLat, districtLon FROM admin_units_legacy "
-            "ORDER BY provinceCode, districtCode"
+            "SELECT provinceCode, province, provinceShort, provinceKey, provinceLat, provinceLon, districtCode, "
+            "district, districtShort, districtType, districtKey, districtLat, districtLon, wardCode, ward, "
+            "wardShort, wardType, wardKey, wardLat, wardLon FROM admin_units_legacy "
+            "ORDER BY provinceCode, districtCode, wardCode"
         ).fetchall()
+    successor_of = {old: province_code[new] for new, olds in converter["DICT_PROVINCE"].items() for old in olds}
     result: dict[str, dict] = {}
-    for pcode, pname, pshort, pkey, dcode, dname, dshort, dtype, dlat, dlon in rows:
-        entry = result.setdefault(pcode, {"name": pname, "short": pshort, "key": pkey, "districts": {}})
-        if dcode and dcode not in entry["districts"]:
+    for (pcode, pname, pshort, pkey, plat, plon, dcode, dname, dshort, dtype, dkey, dlat, dlon,
+         wcode, wname, wshort, wtype, wkey, wlat, wlon) in rows:
+        entry = result.setdefault(pcode, {"name": pname, "short": pshort, "successor": successor_of[pkey],
+                                          "lat": plat, "lon": plon, "districts": {}, "communes": []})
+        if dcode not in entry["districts"]:
             entry["districts"][dcode] = OfficialUnit(
                 dcode, dname, dshort, UnitLevel.DISTRICT,
                 _DISTRICT_TYPES.get((dtype or "").lower(), UnitType.DISTRICT), pcode, dlat, dlon,
             )
+        if wcode:
+            unit = OfficialUnit(wcode, wname, wshort, UnitLevel.COMMUNE, _WARD_TYPES[wtype.lower()], dcode,
+                                wlat, wlon)
+            entry["communes"].append(LegacyCommune(unit, commune_successor[f"{pkey}_{dkey}_{wkey}"]))
     return {
-        code: LegacyProvince(code, e["name"], e["short"], successor_of.get(e["key"], e["key"]),
-                             tuple(e["districts"].values()))
+        code: LegacyProvince(code, e["name"], e["short"], e["successor"], tuple(e["districts"].values()),
+                             tuple(e["communes"]), e["lat"], e["lon"])
         for code, e in result.items()
     }
 
 
 def spaceless_key(name: str) -> str:
     return fold(name).replace(" ", "")
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    legacy_commune_code: str | None  # GSO code of a pre-2025 commune named with its district
+    current_commune_code: str | None  # GSO code of a 2025 commune named with its province
+
+
+def parse_address(text: str) -> ParsedAddress:
+    """Recognise the commune an address names, in the pre-2025 (commune, district, province) or the 2025
+    (commune, province) form, with vietnamadminunits' parsers (offline; no geocoding of the street)."""
+    from vietnamadminunits import ParseMode
+    from vietnamadminunits import parse_address as package_parse
+
+    def attempt(mode, level):
+        try:
+            return package_parse(text, mode=mode, keep_street=False, level=level)
+        except Exception:  # the parsers raise bare errors on text they cannot read; that is "not recognised"
+            return None
+
+    legacy = attempt(ParseMode.LEGACY, 3)
+    if legacy is not None and legacy.ward_code and legacy.district_code:
+        return ParsedAddress(legacy.ward_code, None)
+    current = attempt(ParseMode.FROM_2025, 2)
+    return ParsedAddress(None, current.ward_code if current is not None and current.ward_code else None)

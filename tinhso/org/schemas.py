@@ -58,6 +58,13 @@ class UnitPage(PageMeta):
     items: list[UnitOut]
 
 
+class UnitConvertOut(Schema):
+    query: str
+    matched_by: str = Field(..., description="code hoặc address")
+    source: UnitOut = Field(..., description="Đơn vị được nêu (trước 01/07/2025 nếu là mã, địa chỉ cũ)")
+    successor: UnitOut = Field(..., description="Đơn vị hiện hành kế thừa")
+
+
 class AgencyRef(Schema):
     identifier_code: str
     name: str

@@ -6,6 +6,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from tinhso.core.exceptions import NotFound, ValidationError
 from tinhso.core.text import query_words
 
+from . import official_data
 from .choices import UnitLevel
 from .filters import word_prefix_search
 from .models import AdministrativeUnit, Agency, DigitalTechTeam
@@ -49,7 +50,93 @@ def unit_children(*, unit: AdministrativeUnit) -> QuerySet:
 
 
 def unit_predecessors(*, unit: AdministrativeUnit) -> QuerySet:
-    return unit.predecessors.filter(level=UnitLevel.PROVINCE).order_by("name")
+    """Units of the same level merged into this one on 01/07/2025 (provinces into a province, communes into a
+    commune; the districts, abolished, are merged into their successor province too but not listed)."""
+    return unit.predecessors.filter(level=unit.level).order_by("name")
+
+
+def unit_successor(*, unit: AdministrativeUnit) -> AdministrativeUnit:
+    """The current unit a unit is, or became part of (itself when current)."""
+    seen = set()
+    while not unit.is_current and unit.merged_into_id and unit.pk not in seen:
+        seen.add(unit.pk)
+        unit = AdministrativeUnit.objects.select_related("parent", "merged_into").get(pk=unit.merged_into_id)
+    return unit
+
+
+_LEVEL_BY_CODE_LENGTH = {2: UnitLevel.PROVINCE, 3: UnitLevel.DISTRICT, 5: UnitLevel.COMMUNE}
+
+
+def unit_by_old_code(*, code: str) -> AdministrativeUnit | None:
+    """A unit named by a code of before 01/07/2025: `cu-12345`, or a bare GSO code (12345 commune, 123
+    district, 12 province), read as the unit that carried it on 30/06/2025, else as a current unit."""
+    code = (code or "").strip()
+    qs = AdministrativeUnit.objects.select_related("parent", "merged_into")
+    if code.lower().startswith("cu-"):
+        return qs.filter(code="cu-" + code[3:]).first()
+    level = _LEVEL_BY_CODE_LENGTH.get(len(code))
+    if level and code.isdigit():
+        unit = qs.filter(official_code=code, level=level, valid_to__isnull=False).order_by("-valid_to").first()
+        if unit is not None:
+            return unit
+    return qs.filter(code=code).first()
+
+
+def unit_convert(*, code: str = "", address: str = "") -> dict:
+    """What a pre-2025 code or address is today: {"source": unit named, "successor": current unit, ...}."""
+    code, address = (code or "").strip(), (address or "").strip()
+    if bool(code) == bool(address):
+        raise ValidationError.for_field("code", "Hãy nhập đúng một trong hai: mã đơn vị (code) hoặc địa chỉ (address).")
+    if code:
+        source = unit_by_old_code(code=code)
+        if source is None:
+            raise NotFound(f"Không có đơn vị hành chính mã “{code}”, kể cả trước 01/07/2025.")
+        matched_by = "code"
+    else:
+        parsed = official_data.parse_address(address)
+        source = None
+        if parsed.legacy_commune_code:
+            source = unit_by_old_code(code=parsed.legacy_commune_code)
+        elif parsed.current_commune_code:
+            source = AdministrativeUnit.objects.select_related("parent", "merged_into").filter(
+                code=parsed.current_commune_code, valid_to__isnull=True).first()
+        if source is None:
+            raise NotFound(f"Không nhận ra xã, phường, thị trấn nào trong địa chỉ “{address[:200]}”.")
+        matched_by = "address"
+    successor = unit_successor(unit=source)
+    return {"query": code or address, "matched_by": matched_by, "source": source, "successor": successor}
+
+
+def commune_code_lookup() -> dict[str, int]:
+    """Every commune code an import may meet → id of the current commune it means, for validating files in bulk
+    (one query): current codes, `cu-` codes and the bare codes of 30/06/2025 (a bare code that is also a current
+    code means the current commune, as in `commune_resolve`)."""
+    lookup: dict[str, int] = {}
+    current: dict[str, int] = {}
+    rows = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).values_list(
+        "code", "official_code", "id", "valid_to", "merged_into_id")
+    for code, official_code, pk, valid_to, successor_id in rows:
+        if valid_to is None:
+            current[code] = pk
+        elif successor_id is not None:
+            lookup[code] = successor_id
+            lookup.setdefault(official_code, successor_id)
+    lookup.update(current)
+    return lookup
+
+
+def commune_resolve(*, code: str) -> AdministrativeUnit | None:
+    """The current commune for a commune code an import or an old system gives: a current code as is, a
+    pre-2025 code (bare or `cu-`) as the 2025 commune it was merged into. None when unknown."""
+    code = (code or "").strip()
+    current = AdministrativeUnit.objects.filter(code=code, level=UnitLevel.COMMUNE, valid_to__isnull=True).first()
+    if current is not None and not code.lower().startswith("cu-"):
+        return current
+    unit = unit_by_old_code(code=code)
+    if unit is None or unit.level != UnitLevel.COMMUNE:
+        return None
+    successor = unit_successor(unit=unit)
+    return successor if successor.is_current and successor.level == UnitLevel.COMMUNE else None
 
 
 def unit_descendant_ids(*, unit: AdministrativeUnit) -> set[int]:

@@ -11,7 +11,7 @@ from tinhso.core.exports import SafeDictReader, csv_writer
 from tinhso.core.text import fold
 
 from . import official_data
-from .choices import AgencyKind, UnitLevel
+from .choices import AgencyKind, UnitLevel, UnitType
 from .data.province_identifiers import CURRENT_PROVINCE_PREFIX, LEGACY_PROVINCE_PREFIX
 from .identifiers import identifier_problem
 from .models import AdministrativeUnit, Agency, DigitalTechTeam
@@ -112,50 +112,76 @@ def units_rekey_to_final_codes(*, actor=None) -> int:
     return len(rows)
 
 
+_HISTORICAL_FIELDS = ["official_code", "name", "short_name", "level", "unit_type", "parent", "valid_to",
+                      "merged_into", "latitude", "longitude", "identifier_prefix", "search_key", "name_key",
+                      "short_key"]
+
+
 @transaction.atomic
 def units_load_historical(*, actor=None, legacy_codes: list[str] | None = None) -> dict[str, int]:
-    """Pre-July-2025 provinces and their districts, valid until 30/06/2025 and merged into their successor."""
+    """The units of 30/06/2025 (63 provinces, 696 districts, 10,035 communes), valid until that day.
+
+    Provinces and districts are merged into their successor province, communes into the 2025 commune they
+    became (part of). Codes are `cu-` + the GSO code. Idempotent and bulk: one read of what exists, one insert
+    per level, one audit event per province.
+    """
     legacy = official_data.legacy_provinces()
     codes = legacy_codes or sorted(legacy)
     unknown = [c for c in codes if c not in legacy]
     if unknown:
         raise ValidationError.for_field("legacy_codes", f"Không có tỉnh cũ mã {', '.join(unknown)}.")
-    successors = {official_data.spaceless_key(u.name): u
-                  for u in AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE, valid_to__isnull=True)}
-    entries, created = [], 0
-    for code in codes:
-        lp = legacy[code]
-        successor = successors.get(lp.successor_key)
-        if successor is None:
+    wanted = [legacy[c] for c in codes]
+    successor_codes = {lp.successor_code for lp in wanted} | {c.successor_code for lp in wanted for c in lp.communes}
+    current = dict(AdministrativeUnit.objects.filter(code__in=successor_codes, valid_to__isnull=True)
+                   .values_list("code", "id"))
+    for lp in wanted:
+        missing = {lp.successor_code} | {c.successor_code for c in lp.communes}
+        if missing - current.keys():
             raise NotFound(f"Chưa có đơn vị kế thừa của {lp.name}: hãy nạp danh mục đơn vị hiện hành trước.")
-        province, was_new = _upsert_historical(
-            f"cu-{code}", code, lp.name, lp.short_name, UnitLevel.PROVINCE,
-            "thanh_pho_tw" if lp.name.startswith("Thành phố") else "tinh", None, successor,
-            identifier_prefix=LEGACY_PROVINCE_PREFIX.get(code, ""))
-        created += was_new
-        if was_new:
-            entries.append(Entry(action="org.unit.create", summary=f"Đơn vị lịch sử: {province}",
-                                 **object_ref(province)))
-        for d in lp.districts:
-            district, was_new = _upsert_historical(f"cu-{d.code}", d.code, d.name, d.short_name, d.level,
-                                                   d.unit_type, province, successor, d.latitude, d.longitude)
-            created += was_new
-            if was_new:
-                entries.append(Entry(action="org.unit.create", summary=f"Đơn vị lịch sử: {district}",
-                                     **object_ref(district)))
-    audit_record_many(actor=actor, entries=entries)
-    return {"created": created, "provinces": len(codes)}
+    existing = {u.code: u for u in AdministrativeUnit.objects.filter(
+        code__in=[f"cu-{lp.code}" for lp in wanted] + [f"cu-{d.code}" for lp in wanted for d in lp.districts]
+        + [f"cu-{c.unit.code}" for lp in wanted for c in lp.communes])}
+    counts = {lp.code: [0, 0] for lp in wanted}  # created, updated
 
+    def plan(level_rows):
+        """level_rows: (province code, OfficialUnit-like fields) → objects to insert and to update."""
+        new, changed = [], []
+        for pcode, code, fields in level_rows:
+            unit = existing.get(code) or AdministrativeUnit(code=code)
+            if unit.pk is not None and all(getattr(unit, k) == v for k, v in fields.items()):
+                continue
+            for k, v in fields.items():
+                setattr(unit, k, v)
+            unit.refresh_keys()
+            (changed if unit.pk else new).append(unit)
+            counts[pcode][0 if unit.pk is None else 1] += 1
+        AdministrativeUnit.objects.bulk_create(new, batch_size=2000)
+        AdministrativeUnit.objects.bulk_update(changed, _HISTORICAL_FIELDS, batch_size=2000)
+        existing.update({u.code: u for u in new})
 
-def _upsert_historical(code, official_code, name, short_name, level, unit_type, parent, successor,
-                       latitude=None, longitude=None, identifier_prefix=""):
-    unit, was_new = AdministrativeUnit.objects.get_or_create(code=code, defaults={
-        "official_code": official_code, "name": name, "short_name": short_name, "level": level,
-        "unit_type": unit_type, "parent": parent, "valid_to": LAST_DAY_BEFORE_REORGANISATION,
-        "merged_into": successor, "latitude": latitude, "longitude": longitude,
-        "identifier_prefix": identifier_prefix,
-    })
-    return unit, was_new
+    def fields(item, parent_code, successor_id, **extra):
+        return {"official_code": item.code, "name": item.name, "short_name": item.short_name, "level": item.level,
+                "unit_type": item.unit_type, "parent_id": existing[parent_code].pk if parent_code else None,
+                "valid_to": LAST_DAY_BEFORE_REORGANISATION, "merged_into_id": successor_id,
+                "latitude": item.latitude, "longitude": item.longitude, "identifier_prefix": "", **extra}
+
+    plan([(lp.code, f"cu-{lp.code}", fields(
+        official_data.OfficialUnit(lp.code, lp.name, lp.short_name, UnitLevel.PROVINCE,
+                                   UnitType.CENTRAL_CITY if lp.name.startswith("Thành phố") else UnitType.PROVINCE,
+                                   None, lp.latitude, lp.longitude),
+        None, current[lp.successor_code], identifier_prefix=LEGACY_PROVINCE_PREFIX.get(lp.code, "")))
+        for lp in wanted])
+    plan([(lp.code, f"cu-{d.code}", fields(d, f"cu-{lp.code}", current[lp.successor_code]))
+          for lp in wanted for d in lp.districts])
+    plan([(lp.code, f"cu-{c.unit.code}", fields(c.unit, f"cu-{c.unit.parent_code}", current[c.successor_code]))
+          for lp in wanted for c in lp.communes])
+    audit_record_many(actor=actor, entries=[
+        Entry(action="org.unit.load", summary=f"Nạp đơn vị trước 01/07/2025 của {lp.name}: {created} mới, "
+              f"{updated} cập nhật", changes={"created": [0, created], "updated": [0, updated]},
+              **object_ref(existing[f"cu-{lp.code}"]))
+        for lp in wanted for created, updated in [counts[lp.code]] if created or updated])
+    return {"created": sum(c for c, _ in counts.values()), "updated": sum(u for _, u in counts.values()),
+            "provinces": len(codes)}
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ CSV = ("identifier_code,name,kind,unit_code\n000.00.41.H56,Ban Thử nghiệm,so
 
 MATRIX = {
     ("GET", "/api/v1/units"): case(lambda w: Request("/api/v1/units", query={"search": "thanh hoa"}), EVERYONE),
+    ("GET", "/api/v1/units/convert"): case(lambda w: Request("/api/v1/units/convert", query={"code": "16000"}),
+                                           EVERYONE),
     ("GET", "/api/v1/units/{code}"): case(lambda w: Request("/api/v1/units/38"), EVERYONE),
     ("GET", "/api/v1/units/{code}/digital-teams"): case(lambda w: Request("/api/v1/units/38/digital-teams"),
                                                         EVERYONE),
