@@ -534,3 +534,64 @@ def _breakdown_tables(*, indicator, unit, period, user, visible: set[int]) -> li
                                   keys=["agency", *keys_tail], owner_links=links,
                                   empty_text="Chưa có số liệu của cơ quan trong kỳ này."))
     return tables
+
+
+# --- rankings of communes (QĐ 766 groups) -----------------------------------------------------------------------
+
+RANKING_FRAMEWORK = "qd766"
+RANKING_SORTS = {"rank": "Hạng", "change": "Thay đổi hạng", "name": "Tên đơn vị"}
+
+
+def ranking_page(*, user, period_spec: str = "", sort: str = "rank") -> dict:
+    """The communes ranked on the dossier-based QĐ 766 groups for a period, with the change in rank since the
+    previous period of the same kind; sortable by rank, by change, by name or by one group's score."""
+    framework = indicators.framework_get(code=RANKING_FRAMEWORK)
+    if not indicators.can_see_detail(user):
+        raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem xếp hạng xã, phường.")
+    groups = indicators.framework_tree(framework=framework)
+    periods = [parse_period(p["spec"]) for p in indicators.ranking_periods(framework=framework)]
+    period = parse_period(period_spec) if period_spec else (periods[0] if periods else None)
+    sorts = {**RANKING_SORTS, **{g["code"]: f"Điểm “{g['name']}”" for g in groups}}
+    sort = sort if sort in sorts else "rank"
+    columns = ["Hạng", "Đơn vị", *[f"{g['name']} (tối đa {vn_number(g['points'])})" for g in groups],
+               f"Tổng điểm ước tính (tối đa {vn_number(framework.max_points)})", "Thay đổi hạng",
+               "Thành phần có số liệu"]
+    table = Table(key="xep-hang-xa", caption="Xếp hạng xã, phường theo Bộ chỉ số QĐ 766 (điểm ước tính từ số liệu "
+                  "trên nền tảng)", columns=columns, numeric_columns=frozenset(range(2, len(columns))) | {0},
+                  empty_text="Chưa có kết quả xếp hạng.", note=indicators.ESTIMATE_NOTE)
+    previous_label = ""
+    if period is not None:
+        data = indicators.ranking(framework=framework, period=period, user=user)
+        earlier = [p for p in periods if p.kind == period.kind and p.end < period.start]
+        previous = {}
+        if earlier:
+            before = indicators.ranking(framework=framework, period=earlier[0], user=user)
+            previous_label = before["period_label"]
+            previous = {r["unit_code"]: r["rank"] for r in before["rows"]}
+        visible = detail_unit_ids(user)
+        codes = dict(AdministrativeUnit.objects.filter(code__in=[r["unit_code"] for r in data["rows"]])
+                     .values_list("code", "pk"))
+        rows = [r for r in data["rows"] if codes.get(r["unit_code"]) in visible]
+        for r in rows:
+            before_rank = previous.get(r["unit_code"])
+            r["change"] = (before_rank - r["rank"]) if before_rank and r["rank"] else None
+        if sort == "name":
+            rows.sort(key=lambda r: r["unit_name"])
+        elif sort == "change":
+            rows.sort(key=lambda r: (r["change"] is None, -(r["change"] or 0), r["rank"] or 0))
+        elif sort != "rank":
+            rows.sort(key=lambda r: (-(r["details"].get("components") or {}).get(sort, 0), r["unit_name"]))
+        for r in rows:
+            change = r["change"]
+            change_text = NONE if change is None else ("không đổi" if change == 0 else
+                                                      (f"▲ {change}" if change > 0 else f"▼ {-change}"))
+            components = r["details"].get("components") or {}
+            table.rows.append(Row([number_cell(r["rank"]), Cell(r["unit_name"], href=reverse(
+                "dashboard:unit", args=[r["unit_code"]])), *[number_cell(components.get(g["code"])) for g in groups],
+                number_cell(r["score"]), Cell(change_text, numeric=True),
+                Cell(f"{r['components_scored']}/{r['components_total']}", numeric=True)]))
+    label = period.label if period else "chưa có kỳ xếp hạng"
+    page = Page(title="Xếp hạng xã, phường", subtitle=f"{label}" + (f" · thay đổi so với {previous_label}"
+                                                                     if previous_label else ""),
+                tables=[table], filename=f"xep-hang-xa-{period.spec if period else 'chua-co'}")
+    return {"page": page, "periods": periods, "period": period, "sorts": list(sorts.items()), "sort": sort}

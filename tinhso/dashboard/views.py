@@ -130,3 +130,12 @@ def indicator_detail(request, code):
     return _respond(request, "dashboard/indicator.html", {
         **data, "indicator": indicator, "unit": unit,
         "ancestors": _ancestors(unit) if unit.level != UnitLevel.PROVINCE else []})
+
+
+@_domain_errors
+def rankings(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    data = selectors.ranking_page(user=request.user, period_spec=request.GET.get("period", "").strip()[:30],
+                                  sort=request.GET.get("sort", "rank")[:80])
+    return _respond(request, "dashboard/rankings.html", data)

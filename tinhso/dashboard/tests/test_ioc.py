@@ -191,3 +191,30 @@ def test_monthly_trend_shows_every_month_zeros_for_counts_gaps_for_ratios(world,
     chart = _json_block(client.get("/dashboard/chi-so/cq_ho_so_tthc_truc_tuyen_rate/?kind=month").content.decode(),
                         "trend-data")
     assert chart["series"][0]["data"][:3] == [50, None, 50]
+
+
+# --- rankings -----------------------------------------------------------------------------------------------
+
+def test_commune_rankings_show_groups_change_in_rank_sort_and_export(world, definitions):
+    from tinhso.indicators.frameworks import framework_rank
+
+    framework = indicators.framework_get(code="qd766")
+    for year, (mine, other) in ((2024, (90, 70)), (2025, (60, 80))):
+        _store("cq_tthc_dung_han_rate", world.commune, year_period(year), mine)
+        _store("cq_tthc_dung_han_rate", world.other_commune, year_period(year), other)
+        framework_rank(actor=None, framework=framework, period=year_period(year), parent=world.province)
+    client = world.client_for("province_admin")
+    response = client.get("/dashboard/xep-hang/?period=2025")
+    assert response.status_code == 200
+    from .tables import html_tables
+
+    [table] = html_tables(response.content.decode())
+    assert table["header"][0] == "Hạng" and table["header"][-2:] == ["Thay đổi hạng", "Thành phần có số liệu"]
+    assert [(r[0], r[1], r[-2]) for r in table["rows"]] == [
+        ("1", world.other_commune.name, "▲ 1"), ("2", world.commune.name, "▼ 1")]
+    by_name = html_tables(client.get("/dashboard/xep-hang/?period=2025&sort=name").content.decode())[0]
+    assert [r[1] for r in by_name["rows"]] == sorted(r[1] for r in table["rows"])
+    export = client.get("/dashboard/xep-hang/?period=2025&export=csv")
+    assert export.status_code == 200 and world.other_commune.name in export.content.decode("utf-8-sig")
+    assert world.client_for("anonymous").get("/dashboard/xep-hang/").status_code == 302
+    assert world.client_for("citizen").get("/dashboard/xep-hang/").status_code == 403
