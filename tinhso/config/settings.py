@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tinhso.core.middleware.ApiErrorsMiddleware",
     "tinhso.core.middleware.RejectNullCharactersMiddleware",
@@ -188,6 +189,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = os.environ.get("TINHSO_SESSION_COOKIE_SAMESITE", "Lax")
 CSRF_COOKIE_SAMESITE = os.environ.get("TINHSO_CSRF_COOKIE_SAMESITE", "Lax")
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own static files (no inline script, no eval:
+# pages declare behaviour in markup, see core/static/js/page-actions.js); inline styles stay allowed because
+# ECharts and htmx set style attributes and a few templates carry a <style> block.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"], "font-src": ["'self'"], "connect-src": ["'self'"],
+    "object-src": ["'none'"], "base-uri": ["'self'"], "frame-ancestors": ["'none'"],
+}}
 CSRF_FAILURE_VIEW = "tinhso.core.views.csrf_failure"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,0 +1,13 @@
+// Small page behaviours declared in markup, so that no page needs an inline script (Content-Security-Policy):
+// <button data-print> prints the page; <form data-reset-on-success> is cleared after a successful htmx request.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-print]");
+  if (button) {
+    event.preventDefault();
+    window.print();
+  }
+});
+document.addEventListener("htmx:afterRequest", function (event) {
+  var form = event.target.closest ? event.target.closest("form[data-reset-on-success]") : null;
+  if (form && event.detail && event.detail.successful) form.reset();
+});
