@@ -245,7 +245,8 @@ def test_withdrawal_and_refusal_set_their_timestamps(world):
                                           action="refuse", note="Hồ sơ không thuộc thẩm quyền")
     assert refused.refused_at is not None
     b = make_dossier(world, status=Status.SUPPLEMENT_REQUESTED)
-    withdrawn = services.dossier_transition(actor=world.users["citizen"], dossier_code=b.code, action="withdraw")
+    withdrawn = services.dossier_transition(actor=world.users["citizen"], dossier_code=b.code, action="withdraw",
+                                          note="Tôi nộp nhầm thủ tục")
     assert withdrawn.withdrawn_at is not None and withdrawn.paused_at is None
     c = make_dossier(world, status=Status.IN_PROGRESS, due_at=datetime.now(VN) - timedelta(days=1))
     stopped = services.dossier_transition(actor=world.users["agency_leader"], dossier_code=c.code, action="stop",
