@@ -43,6 +43,7 @@ from tinhso.core.exceptions import ImportFailed, ValidationError
 from tinhso.org.models import Agency
 from tinhso.procedures.models import Procedure
 
+from . import stats_rollup
 from .choices import Channel, Status, Timeliness
 from .models import Dossier
 from .signals import history_imported
@@ -580,6 +581,7 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
         _refuse_live_codes(cursor)
         upserted, updated, unchanged = _upsert(cursor, now)
         _restore_foreign_keys(cursor, suspended)
+        stats_rollup.mark_stale()  # raw SQL sends no signals; `import dossiers` rebuilds the rollup after
         created = created + upserted if _is_postgres() else upserted
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
     result = ImportResult(rows=validator.valid, created=created, updated=updated, unchanged=unchanged,

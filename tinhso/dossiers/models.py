@@ -88,6 +88,33 @@ class Dossier(models.Model):
         return self.code
 
 
+class DossierStatDay(models.Model):
+    """The II.06a rollup: per agency (the one responsible, as statistics count it) and local day, the counts each
+    dossier contributes on that day (dossiers.stats_rollup). Rebuilt from the dossiers, never edited."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    day = models.DateField()
+    received_online = models.IntegerField(default=0)
+    received_other = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    resolved_early = models.IntegerField(default=0)
+    resolved_on_time = models.IntegerField(default=0)
+    resolved_late = models.IntegerField(default=0)
+    withdrawn = models.IntegerField(default=0)
+    stopped = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    overdue_delta = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="one_stat_row_per_agency_day")]
+
+
+class DossierStatState(models.Model):
+    """One row: whether the rollup lags behind the dossiers (statistics then scan the dossiers)."""
+
+    stale = models.BooleanField(default=True)
+
+
 class DossierEvent(models.Model):
     """One step of the dossier's way (the process-control trail of form 06)."""
 

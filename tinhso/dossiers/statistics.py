@@ -50,6 +50,7 @@ from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province, unit_descendant_ids, unit_get
 from tinhso.procedures.models import Procedure, ProcedureField
 
+from . import stats_rollup
 from .choices import Channel, Timeliness
 from .models import Dossier
 
@@ -231,8 +232,11 @@ def sum_figures(rows: list[dict]) -> dict:
 
 
 def dossier_statistics(*, actor, period: Period, agency: str = "", unit: str = "", group_by: str = "agency",
-                       now: datetime | None = None) -> dict:
+                       now: datetime | None = None, use_rollups: bool = True) -> dict:
     """Form II.06a for the actor's visible scope: {figures of the total…, period, scope, group_by, rows}.
+
+    Answered from the rollup (dossiers.stats_rollup) when it is fresh and the grouping is by agency or unit (or
+    none); otherwise, and with `use_rollups=False`, by the scan, which stays the reference.
 
     `actor` is the acting user, or None for the system (the command line) which sees everything.
     """
@@ -240,17 +244,30 @@ def dossier_statistics(*, actor, period: Period, agency: str = "", unit: str = "
         raise ValidationError.for_field(
             "group_by", f"Cách chia nhóm “{group_by}” không hợp lệ; dùng: {', '.join(GROUP_BY_CHOICES)}.")
     scope = statistics_scope(actor=actor, agency=agency, unit=unit)
+    use_rollup = use_rollups and group_by in ("none", "agency", "unit") and stats_rollup.is_fresh()
     if group_by == "none":
-        total = complete_figures(statistics_queryset(period=period, agency_ids=scope.agency_ids, group_by="none",
-                                                     now=now))
+        counts = _rollup(period, scope.agency_ids, False, now) if use_rollup else \
+            statistics_queryset(period=period, agency_ids=scope.agency_ids, group_by="none", now=now)
+        total = complete_figures(counts)
         rows = []
     else:
-        raw = {r["group_key"]: complete_figures(r)
-               for r in statistics_queryset(period=period, agency_ids=scope.agency_ids, group_by=group_by, now=now)}
+        if use_rollup:
+            raw = {k: complete_figures(v) for k, v in _rollup(period, scope.agency_ids, True, now).items()}
+        else:
+            raw = {r["group_key"]: complete_figures(r) for r in
+                   statistics_queryset(period=period, agency_ids=scope.agency_ids, group_by=group_by, now=now)}
         rows = _label_rows(group_by, raw, scope)
         total = sum_figures(list(raw.values()))
     return {**total, "period": period.as_dict(), "scope": scope.as_dict(), "group_by": group_by, "rows": rows,
-            **report_parties(scope)}
+            "source": "rollup" if use_rollup else "scan", **report_parties(scope)}
+
+
+def _rollup(period: Period, agency_ids: set[int] | None, by_agency: bool, now: datetime | None):
+    """The raw counts from the rollup (dossiers.stats_rollup), the same shape as the scan's."""
+    end = period.end_at(local_tz())
+    reference = min(end, now or timezone.now())
+    return stats_rollup.rollup_counts(date_from=period.start, date_to=period.end, agency_ids=agency_ids,
+                                      by_agency=by_agency, running=reference < end, reference=reference, end=end)
 
 
 def _province_of(unit: AdministrativeUnit | None) -> AdministrativeUnit | None:

@@ -148,7 +148,7 @@ def histories(draw):
     return out
 
 
-def _create(agency, procedure, histories: list[dict]) -> None:
+def _create(agency, procedure, histories: list[dict], prefix: str = "P") -> None:
     rows = []
     for i, h in enumerate(histories):
         received, closing = _moment(h["received"]), h["closing"]
@@ -161,7 +161,7 @@ def _create(agency, procedure, histories: list[dict]) -> None:
                   "withdrawn": Status.WITHDRAWN, "stopped": Status.STOPPED, "refused": Status.REFUSED,
                   "waiting": Status.SUBMITTED}[closing]
         rows.append(Dossier(
-            code=f"P-{i:05d}", procedure=procedure, receiving_agency=agency, channel=h["channel"], status=status,
+            code=f"{prefix}-{i:05d}", procedure=procedure, receiving_agency=agency, channel=h["channel"], status=status,
             submitted_at=received, received_at=None if closing in ("refused", "waiting") else received,
             refused_at=received if closing == "refused" else None, due_at=due,
             paused_at=stamps["supplement_requested_at"] if closing == "paused" else None,
