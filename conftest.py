@@ -105,3 +105,13 @@ def _fast_password_hashing(settings, request):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scope_cache():
+    """The per-process scope cache must not carry one test's (rolled back) roles and agencies into the next."""
+    from tinhso.accounts.scoping import scope_cache_clear
+
+    scope_cache_clear()
+    yield
+    scope_cache_clear()

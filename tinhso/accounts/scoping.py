@@ -1,12 +1,58 @@
-"""Who may see and do what. Selectors and services of every app ask these questions; templates never decide."""
+"""Who may see and do what. Selectors and services of every app ask these questions; templates never decide.
+
+Scope is resolved once per user and kept in a per-process cache. Each question sends one query, the user's own
+role assignments (role, agency, unit, subordinates), and the expensive part (descendant agencies and units, the
+agencies of administered units) is looked up in the cache under exactly those assignments: a role granted or
+revoked changes the key, so it takes effect at once in every process. Changes to the agency or unit tree clear
+this process's cache through signals (`connect_signals`, from AccountsConfig.ready) and reach the other processes
+within SCOPE_TTL seconds.
+"""
+
+import threading
+import time
 
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import agency_descendant_ids, unit_descendant_ids
 
 from .choices import OFFICER_ROLES, Role
 from .models import RoleAssignment
+
+SCOPE_TTL = 60.0
+_cache: dict = {}
+_lock = threading.Lock()
+
+
+def scope_cache_clear(**_kwargs) -> None:
+    with _lock:
+        _cache.clear()
+
+
+def connect_signals() -> None:
+    for model in (RoleAssignment, Agency, AdministrativeUnit):
+        post_save.connect(scope_cache_clear, sender=model, dispatch_uid=f"scope-cache-{model.__name__}-save")
+        post_delete.connect(scope_cache_clear, sender=model, dispatch_uid=f"scope-cache-{model.__name__}-delete")
+
+
+def _cached(key, compute):
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = frozenset(compute())
+    with _lock:
+        if len(_cache) > 10_000:
+            _cache.clear()
+        _cache[key] = (now + SCOPE_TTL, value)
+    return value
+
+
+def _assignments(user) -> tuple:
+    """(role, agency_id, unit_id, include_subordinates) of every role the user holds: one query."""
+    return tuple(RoleAssignment.objects.filter(user=user).order_by("id")
+                 .values_list("role", "agency_id", "unit_id", "include_subordinates"))
 
 
 def _active(user) -> bool:
@@ -24,7 +70,7 @@ def has_role(user, *roles: str) -> bool:
         return False
     if user.is_superuser and Role.PROVINCE_ADMIN in roles:
         return True
-    return roles_of(user).filter(role__in=roles).exists()
+    return any(role in roles for role, *_ in _assignments(user))
 
 
 def is_province_admin(user) -> bool:
@@ -35,12 +81,24 @@ def admin_unit_ids(user) -> set[int]:
     """Units (and everything below them) the user administers."""
     if not _active(user):
         return set()
-    ids: set[int] = set()
-    for assignment in roles_of(user).filter(role__in=[Role.PROVINCE_ADMIN, Role.UNIT_ADMIN], unit__isnull=False):
-        ids |= unit_descendant_ids(unit=assignment.unit)
-    if user.is_superuser:
-        ids |= set(AdministrativeUnit.objects.values_list("id", flat=True))
-    return ids
+    return set(_admin_unit_ids(_assignments(user), user.is_superuser))
+
+
+def _admin_unit_ids(assignments: tuple, superuser: bool) -> frozenset:
+    unit_ids = tuple(sorted({unit for role, _, unit, _ in assignments
+                             if unit is not None and role in (Role.PROVINCE_ADMIN, Role.UNIT_ADMIN)}))
+
+    def compute() -> set[int]:
+        ids: set[int] = set()
+        for unit in AdministrativeUnit.objects.filter(pk__in=unit_ids):
+            ids |= unit_descendant_ids(unit=unit)
+        if superuser:
+            ids |= set(AdministrativeUnit.objects.values_list("id", flat=True))
+        return ids
+
+    if not unit_ids and not superuser:
+        return frozenset()
+    return _cached(("units", unit_ids, superuser), compute)
 
 
 def can_manage_unit(user, unit: AdministrativeUnit | None) -> bool:
@@ -51,21 +109,31 @@ def agency_ids_with_role(user, roles) -> set[int]:
     """Agencies on which the user holds one of `roles` (and their sub-agencies when the role says so)."""
     if not _active(user):
         return set()
+    return set(_agency_ids_with_role(_assignments(user), frozenset(roles)))
+
+
+def _agency_ids_with_role(assignments: tuple, roles: frozenset) -> frozenset:
     direct, with_subordinates = set(), set()
-    for assignment in roles_of(user).filter(role__in=list(roles), agency__isnull=False):
-        (with_subordinates if assignment.include_subordinates else direct).add(assignment.agency_id)
-    return direct | agency_descendant_ids(agency_ids=with_subordinates)
+    for role, agency, _, subordinates in assignments:
+        if agency is not None and role in roles:
+            (with_subordinates if subordinates else direct).add(agency)
+    if not with_subordinates:
+        return frozenset(direct)
+    key = ("agencies", tuple(sorted(with_subordinates)))
+    return frozenset(direct) | _cached(key, lambda: agency_descendant_ids(agency_ids=with_subordinates))
 
 
 def agency_ids_for(user, roles=OFFICER_ROLES) -> set[int]:
     """Agencies whose data the user sees through an agency role, plus every agency of the units they administer."""
     if not _active(user):
         return set()
-    ids = agency_ids_with_role(user, roles)
-    units = admin_unit_ids(user)
+    assignments, superuser = _assignments(user), user.is_superuser
+    ids = _agency_ids_with_role(assignments, frozenset(roles))
+    units = _admin_unit_ids(assignments, superuser)
     if units:
-        ids |= set(Agency.objects.filter(unit_id__in=units).values_list("id", flat=True))
-    return ids
+        key = ("unit-agencies", tuple(sorted({u for r, _, u, _ in assignments if u is not None})), superuser)
+        ids = ids | _cached(key, lambda: Agency.objects.filter(unit_id__in=units).values_list("id", flat=True))
+    return set(ids)
 
 
 def can_act_for_agency(user, agency: Agency, roles=OFFICER_ROLES) -> bool:
