@@ -93,6 +93,7 @@ def test_audit_verify_passes_after_demo_and_names_an_altered_row(demo, tmp_path)
     assert "toàn vẹn" in _run(var_dir, "audit", "verify").stdout
     copy = tmp_path / "var"
     copy.mkdir()
+    (copy / "audit.key").write_bytes((var_dir / "audit.key").read_bytes())  # the chain's key lives beside the DB
     with sqlite3.connect(var_dir / "tinhso.sqlite3") as src, sqlite3.connect(copy / "tinhso.sqlite3") as dst:
         src.backup(dst)
         dst.execute("UPDATE audit_auditevent SET summary = 'bị sửa trái phép' WHERE seq = 42")
