@@ -25,9 +25,13 @@ _cache: dict = {}
 _lock = threading.Lock()
 
 
+_generation = [0]  # bumped by every clear: a user object's memo of its assignments is then stale
+
+
 def scope_cache_clear(**_kwargs) -> None:
     with _lock:
         _cache.clear()
+        _generation[0] += 1
 
 
 def connect_signals() -> None:
@@ -50,9 +54,22 @@ def _cached(key, compute):
 
 
 def _assignments(user) -> tuple:
-    """(role, agency_id, unit_id, include_subordinates) of every role the user holds: one query."""
-    return tuple(RoleAssignment.objects.filter(user=user).order_by("id")
-                 .values_list("role", "agency_id", "unit_id", "include_subordinates"))
+    """(role, agency_id, unit_id, include_subordinates) of every role the user holds.
+
+    One query, memoised on the user object until this process sees a role or tree change. A request loads its
+    user afresh, so a change made by another process applies from that process's next request.
+    """
+    memo = getattr(user, "_tinhso_scope_memo", None)
+    if memo is not None and memo[0] == _generation[0]:
+        return memo[1]
+    generation = _generation[0]
+    assignments = tuple(RoleAssignment.objects.filter(user=user).order_by("id")
+                        .values_list("role", "agency_id", "unit_id", "include_subordinates"))
+    try:
+        user._tinhso_scope_memo = (generation, assignments)
+    except AttributeError:  # an object that takes no attributes: no memo
+        pass
+    return assignments
 
 
 def _active(user) -> bool:

@@ -19,13 +19,27 @@ def _empty_cache():
 
 
 @pytest.mark.parametrize("persona", ["processing_officer", "agency_leader", "province_admin"])
-def test_a_resolved_scope_costs_one_query(world, persona, django_assert_num_queries):
-    user = world.users[persona]
-    first = scoping.agency_ids_for(user)
+def test_a_resolved_scope_costs_one_query_per_fresh_user_and_none_after(world, persona,
+                                                                         django_assert_num_queries):
+    from tinhso.accounts.models import User
+
+    first = scoping.agency_ids_for(world.users[persona])
+    user = User.objects.get(pk=world.users[persona].pk)  # as a new request loads it
     with django_assert_num_queries(1):
         assert scoping.agency_ids_for(user) == first
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(0):
         scoping.is_province_admin(user)
+        assert scoping.agency_ids_for(user) == first
+
+
+def test_a_role_granted_by_another_process_applies_to_the_next_request(world):
+    from tinhso.accounts.models import RoleAssignment, User
+
+    officer = world.users["processing_officer"]
+    scoping.agency_ids_for(officer)
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=officer, role=Role.PROCESSING_OFFICER,
+                                                       agency=world.health)])  # no signal here, as elsewhere
+    assert world.health.pk in scoping.agency_ids_for(User.objects.get(pk=officer.pk))
 
 
 def test_province_admin_sees_every_agency_of_the_province(world):
