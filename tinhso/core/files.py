@@ -111,3 +111,28 @@ def attachment_response(handle, *, original_name: str, content_type: str) -> Fil
                             content_type=kind.content_type if kind else "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def stored_files_delete(names: list[str]) -> None:
+    """Remove files a failed transaction wrote to the default storage (a missing file is fine)."""
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            pass
+
+
+def atomic_with_file_cleanup(fn):
+    """Run `fn(written)` in a transaction; `fn` appends the storage names it writes to `written`, and they are
+    deleted again when the transaction fails, so a refused change leaves no stray file behind."""
+    from django.db import transaction
+
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return fn(written)
+    except BaseException:
+        stored_files_delete(written)
+        raise

@@ -18,7 +18,7 @@ from django.utils import timezone
 from tinhso.accounts.models import User
 from tinhso.audit.services import audit_record
 from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
-from tinhso.core.files import PDF, sniff_file_type
+from tinhso.core.files import PDF, atomic_with_file_cleanup, sniff_file_type
 from tinhso.core.text import fold, search_key
 from tinhso.org.models import Agency
 
@@ -139,26 +139,6 @@ def _store(document: Document, f: CleanFile, *, role: str, written: list) -> Doc
     written.append(row.file.name)
     row.save()
     return row
-
-
-def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            pass
-
-
-def _atomic_with_files(fn):
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            return fn(written)
-    except BaseException:
-        _delete_files(written)
-        raise
 
 
 def main_file(document: Document) -> DocumentFile | None:
@@ -425,7 +405,7 @@ def document_draft(*, actor, agency_code: str, doc_type: str, subject: str, main
                ip=ip_address)
         return document
 
-    return _atomic_with_files(write)
+    return atomic_with_file_cleanup(write)
 
 
 def document_submit_review(*, actor, document_id: int, note: str = "", ip_address: str = "") -> Document:
@@ -511,7 +491,7 @@ def document_leader_sign(*, actor, document_id: int, key_id: int | None, passphr
                {"status": [Status.IN_REVIEW, Status.SIGNED]}, ip_address)
         return document
 
-    return _atomic_with_files(write)
+    return atomic_with_file_cleanup(write)
 
 
 def document_issue(*, actor, document_id: int, key_id: int | None, passphrase: str = "",
@@ -556,7 +536,7 @@ def document_issue(*, actor, document_id: int, key_id: int | None, passphrase: s
                {"status": [Status.SIGNED, Status.ISSUED], "number": [None, document.number_notation]}, ip_address)
         return document
 
-    return _atomic_with_files(write)
+    return atomic_with_file_cleanup(write)
 
 
 def package_for(document: Document, *, to_codes: list[str], package_id: str) -> bytes:
@@ -615,7 +595,7 @@ def document_send(*, actor, document_id: int, recipients=None, ip_address: str =
                {"status": [old, Status.SENT]}, ip_address)
         return document
 
-    return _atomic_with_files(write)
+    return atomic_with_file_cleanup(write)
 
 
 def delivery_resend(*, actor, document_id: int, to_code: str, ip_address: str = "") -> Delivery:
@@ -641,7 +621,7 @@ def delivery_resend(*, actor, document_id: int, to_code: str, ip_address: str = 
                + (" (nơi nhận đã có văn bản, không vào sổ lại)." if duplicate else "."), ip=ip_address)
         return delivery
 
-    return _atomic_with_files(write)
+    return atomic_with_file_cleanup(write)
 
 
 # --- incoming ---------------------------------------------------------------------------------------------------
@@ -728,7 +708,7 @@ def package_import(*, actor, agency_code: str, data: bytes, ip_address: str = ""
                      summary=f"Nhập gói edXML {package.document_id}.")
         return document
 
-    return _atomic_with_files(write)
+    return atomic_with_file_cleanup(write)
 
 
 def status_message_for(document: Document, status: str) -> bytes:
@@ -805,7 +785,7 @@ def document_register_paper(*, actor, agency_code: str, doc_type: str, subject: 
                ip=ip_address)
         return document
 
-    return _atomic_with_files(write)
+    return atomic_with_file_cleanup(write)
 
 
 def document_assign(*, actor, document_id: int, due_on: date, agency_code: str = "", username: str = "",

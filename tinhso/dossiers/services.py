@@ -20,7 +20,7 @@ from tinhso.accounts import selectors as accounts_selectors
 from tinhso.audit.services import audit_record
 from tinhso.core import calendar
 from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
-from tinhso.core.files import JPEG, PDF, PNG, sniff_file_type
+from tinhso.core.files import JPEG, PDF, PNG, atomic_with_file_cleanup, sniff_file_type
 from tinhso.core.identity import citizen_id_problem
 from tinhso.org.choices import AgencyKind, UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
@@ -263,27 +263,6 @@ def _store_files(dossier: Dossier, files: list[CleanFile], *, kind: str, actor, 
         attachment.save()
 
 
-def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            pass
-
-
-def _with_file_cleanup(fn):
-    """Run `fn(written)` in a transaction; delete the files it wrote when the transaction fails."""
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            return fn(written)
-    except BaseException:
-        _delete_files(written)
-        raise
-
-
 # --- submission ------------------------------------------------------------------------------------------------
 def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant_citizen_id: str,
                    applicant_phone: str, applicant_unit_code: str, applicant_address: str = "",
@@ -395,7 +374,7 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
                      changes=changes)
         return dossier
 
-    return _with_file_cleanup(write)
+    return atomic_with_file_cleanup(write)
 
 
 # --- transitions -----------------------------------------------------------------------------------------------
@@ -550,7 +529,7 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
                      summary=f"{transition.label}: hồ sơ {dossier.code}", changes=changes, ip_address=ip_address)
         return dossier
 
-    return _with_file_cleanup(write)
+    return atomic_with_file_cleanup(write)
 
 
 # --- satisfaction ----------------------------------------------------------------------------------------------
