@@ -21,7 +21,10 @@ PRODUCTION_ENV = {
 
 
 def _run(tmp_path, args, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("TINHSO_") and k != "DATABASE_URL"}
+    # A production process starts from the documented environment, not the test run's: the browser fixture sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE in this process, which check --deploy rightly refuses.
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith("TINHSO_") and k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     base.update(DJANGO_SETTINGS_MODULE="tinhso.config.settings", TINHSO_VAR_DIR=str(tmp_path), **env)
     return subprocess.run([sys.executable, *args], env=base, capture_output=True, text=True, timeout=120)
 
