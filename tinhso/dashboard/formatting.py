@@ -1,7 +1,6 @@
 """Vietnamese number display, one rule for the page and the exports: dots group thousands, a comma marks the
 decimals, at most two decimals, trailing zeros dropped (80,6 · 12.405 · 80,62 · 100)."""
 
-from datetime import date
 
 MAX_DECIMALS = 2
 
@@ -40,13 +39,3 @@ def excel_format(decimals: int, suffix: str = "") -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return pattern + (f'" {suffix}"' if suffix else "")
 
-
-def vn_month_or_day(text: str) -> str:
-    """'2024-12' → '12/2024'; '2021-11-19' → '19/11/2021' (article dates of the published figures)."""
-    try:
-        if len(text) == 7:
-            year, month = text.split("-")
-            return f"{int(month):02d}/{year}"
-        return date.fromisoformat(text).strftime("%d/%m/%Y")
-    except (ValueError, AttributeError):
-        return text or ""
