@@ -31,3 +31,7 @@ api.add_router("/statistics", "tinhso.dossiers.stats_api.router", tags=["Thống
 api.add_router("/indicators", "tinhso.indicators.api.router", tags=["Chỉ số chuyển đổi số"])
 api.add_router("/notifications", "tinhso.notifications.api.router", tags=["Thông báo"])
 api.add_router("/assistant", "tinhso.assistant.api.router", tags=["Hỏi đáp thủ tục"])
+api.add_router("/feedback", "tinhso.feedback.api.router", tags=["Phản ánh, kiến nghị"])
+api.add_router("/payments", "tinhso.payments.api.router", tags=["Phí, lệ phí, thanh toán"])
+api.add_router("/opendata", "tinhso.opendata.api.router", tags=["Dữ liệu mở"])
+api.add_router("/gateway", "tinhso.gateway.api.router", tags=["Trục liên thông (LGSP)"])

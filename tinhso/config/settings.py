@@ -55,9 +55,13 @@ INSTALLED_APPS = [
     "tinhso.dossiers",
     "tinhso.citizens",
     "tinhso.documents",
+    "tinhso.feedback",
+    "tinhso.payments",
     "tinhso.indicators",
     "tinhso.dashboard",
     "tinhso.assistant",
+    "tinhso.opendata",
+    "tinhso.gateway",
     "tinhso.api",
     "tinhso.demo",
 ]

@@ -16,5 +16,12 @@ urlpatterns = [
     path("chi-so/", include("tinhso.indicators.urls")),
     path("dashboard/", include("tinhso.dashboard.urls")),
     path("hoi-dap/", include("tinhso.assistant.urls")),
+    path("phan-anh/", include("tinhso.feedback.urls")),
+    path("thanh-toan/", include("tinhso.payments.urls")),
+    path("du-lieu-mo/", include("tinhso.opendata.urls")),
+    path("lien-thong/", include("tinhso.gateway.urls")),
+    path("open311/v2/", include("tinhso.feedback.open311_urls")),
+    path("api/3/action/", include("tinhso.opendata.ckan_urls")),
+    path("api/action/", include("tinhso.opendata.ckan_urls")),
     path("api/v1/", api.urls),
 ]
