@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tinhso.dashboard",
     "tinhso.assistant",
     "tinhso.opendata",
+    "oauth2_provider",
     "tinhso.gateway",
     "tinhso.api",
     "tinhso.demo",
@@ -81,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Client systems of the data-sharing gateway (/lien-thong/api/, and their credentials on /api/v1/):
+    # authenticated, scope-checked, rate-limited and logged in one place (tinhso.gateway.middleware).
+    "tinhso.gateway.middleware.GatewayMiddleware",
 ]
 
 ROOT_URLCONF = "tinhso.config.urls"
@@ -265,6 +269,20 @@ TINHSO_AUDIT_KEY_FILE = os.environ.get("TINHSO_AUDIT_KEY_FILE", str(VAR_DIR / "a
 
 # The province this installation serves (official GSO code); set by `tinhso demo --province`.
 TINHSO_PROVINCE_CODE = os.environ.get("TINHSO_PROVINCE_CODE", "")
+
+# Data-sharing gateway (tinhso.gateway): OAuth2 client credentials issued by django-oauth-toolkit at
+# /lien-thong/o/token/; which services a client may call is decided by the gateway's grants, not by token scopes.
+OAUTH2_PROVIDER = {
+    "SCOPES": {"gateway": "Gọi các dịch vụ được cấp trên trục liên thông"},
+    "DEFAULT_SCOPES": ["gateway"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("TINHSO_GATEWAY_TOKEN_SECONDS", "3600")),
+}
+# Defaults for a new client system (each client's own limits are edited on its page).
+TINHSO_GATEWAY_RATE_PER_MINUTE = int(os.environ.get("TINHSO_GATEWAY_RATE_PER_MINUTE", "600"))
+TINHSO_GATEWAY_DAILY_QUOTA = int(os.environ.get("TINHSO_GATEWAY_DAILY_QUOTA", "100000"))
+TINHSO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("TINHSO_WEBHOOK_TIMEOUT_SECONDS", "5"))
+TINHSO_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("TINHSO_WEBHOOK_MAX_ATTEMPTS", "8"))
+TINHSO_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("TINHSO_WEBHOOK_BACKOFF_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,
