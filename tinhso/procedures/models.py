@@ -32,6 +32,10 @@ class Procedure(models.Model):
     processing_time_unit = models.CharField(max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
     fee_text = models.CharField(max_length=500, blank=True)
     fee_amount = models.PositiveBigIntegerField(default=0, help_text="Phí, lệ phí chính (đồng)")
+    # Structured lines a bill is made of (procedures.fees): amount by case, exemptions; empty = fee_amount alone.
+    fees = models.JSONField(default=list, blank=True, help_text="Các khoản phí, lệ phí: mức thu theo trường hợp, miễn")
+    fee_pay_first = models.BooleanField(default=False,
+                                        help_text="Nộp phí, lệ phí khi nộp hồ sơ, trước khi giải quyết")
     result = models.CharField(max_length=500, blank=True)
     online_level = models.CharField(max_length=12, choices=OnlineLevel.choices)
     keywords = models.JSONField(default=list, blank=True,

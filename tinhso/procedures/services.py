@@ -10,6 +10,8 @@ A record has the shape of `data/demo_procedures.json`:
      "form_fields": [{"name": "child_full_name", "label": "...", "type": "text", "required": true,
                       "choices": []}],
      "steps": ["..."],                                   # optional: trình tự thực hiện
+     "fees": [{"name": "...", "kind": "phi", "amount": 8000, ...}],  # optional: see procedures.fees
+     "fee_pay_first": false,                             # optional: the fee is paid at submission
      "keywords": ["làm giấy khai sinh"]}                 # optional: citizens' words for the search
 
 `agencies` holds agency identifier codes; the demo passes an `agency_resolver` to use its own agency keys.
@@ -42,14 +44,15 @@ from tinhso.core.text import fold
 from tinhso.org.models import Agency
 
 from .choices import FormFieldType, ImplementingLevel, OnlineLevel, TimeUnit
+from .fees import clean_fees
 from .models import Procedure, ProcedureField, ProcedureFormField, ProcedurePaper, SearchSynonym
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 CSV_COLUMNS = ["code", "name", "field", "levels", "agencies", "legal_basis", "processing_time",
                "processing_time_unit", "fee_text", "fee_amount", "papers", "result", "online_level",
-               "form_fields", "steps", "keywords"]
+               "form_fields", "steps", "keywords", "fees", "fee_pay_first"]
 _SIMPLE_LIST_COLUMNS = ("levels", "agencies", "legal_basis", "steps", "keywords")
-_JSON_LIST_COLUMNS = ("papers", "form_fields")
+_JSON_LIST_COLUMNS = ("papers", "form_fields", "fees")
 _LIST_SEPARATOR = " | "
 _CODE_RE = re.compile(r"^[0-9A-Za-z]+([.\-][0-9A-Za-z]+)*$")
 _FORM_FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -176,6 +179,11 @@ def _validate_record(rec: Any, resolve: AgencyResolver) -> tuple[dict, list[Agen
     fee_text = _text(rec, "fee_text", problems, required=False, max_length=500, label="Phí, lệ phí")
     fee_amount = _integer(rec.get("fee_amount", 0), "fee_amount", problems, label="Mức phí, lệ phí (đồng)",
                           maximum=10**12)
+    fees = clean_fees(rec.get("fees"), problems.add)
+    fee_pay_first = rec.get("fee_pay_first", False)
+    if not isinstance(fee_pay_first, bool):
+        problems.add("fee_pay_first", "Nộp phí trước (fee_pay_first) phải là true hoặc false.")
+        fee_pay_first = False
     result = _text(rec, "result", problems, required=False, max_length=500, label="Kết quả")
     online_level = rec.get("online_level")
     if online_level not in OnlineLevel.values:
@@ -239,7 +247,7 @@ def _validate_record(rec: Any, resolve: AgencyResolver) -> tuple[dict, list[Agen
         "code": code, "name": name, "field": field_name, "levels": levels, "legal_basis": legal_basis,
         "steps": steps, "processing_time": time_value, "processing_time_unit": time_unit, "fee_text": fee_text,
         "fee_amount": fee_amount, "result": result, "online_level": online_level, "papers": papers,
-        "form_fields": form_fields, "keywords": keywords,
+        "form_fields": form_fields, "keywords": keywords, "fees": fees, "fee_pay_first": fee_pay_first,
     }
     return fields, agencies, problems.items
 
@@ -293,7 +301,7 @@ def _snapshot(procedure: Procedure) -> dict:
         "papers": [{"name": p.name, "originals": p.originals, "copies": p.copies} for p in procedure.papers.all()],
         "form_fields": [{"name": f.name, "label": f.label, "type": f.field_type, "required": f.required,
                          "choices": list(f.choices)} for f in procedure.form_fields.all()],
-        "keywords": list(procedure.keywords),
+        "keywords": list(procedure.keywords), "fees": list(procedure.fees), "fee_pay_first": procedure.fee_pay_first,
     }
 
 
@@ -357,7 +365,7 @@ def procedures_import(*, actor, records: list[dict], agency_resolver: AgencyReso
         procedure = procedure or Procedure(code=fields["code"])
         was_new = procedure.pk is None
         for attr in ("name", "levels", "legal_basis", "steps", "processing_time", "processing_time_unit",
-                     "fee_text", "fee_amount", "result", "online_level", "keywords"):
+                     "fee_text", "fee_amount", "result", "online_level", "keywords", "fees", "fee_pay_first"):
             setattr(procedure, attr, fields[attr])
         procedure.field = field
         procedure.is_active = True
@@ -478,6 +486,9 @@ def _parse_csv(text: str) -> tuple[list[dict], list[int]]:
             rec["processing_time"] = {"value": _int_or_text(row.get("processing_time", "")),
                                       "unit": (row.get("processing_time_unit") or "").strip() or "working_days"}
             rec["fee_amount"] = _int_or_text(row.get("fee_amount", "")) if (row.get("fee_amount") or "").strip() else 0
+            pay_first = (row.get("fee_pay_first") or "").strip().lower()
+            rec["fee_pay_first"] = {"": False, "0": False, "false": False, "1": True, "true": True}.get(pay_first,
+                                                                                                     pay_first)
             records.append(rec)
             lines.append(start)
     except csv.Error as exc:
@@ -503,6 +514,8 @@ def procedure_record(procedure: Procedure) -> dict:
         "form_fields": [{"name": f.name, "label": f.label, "type": f.field_type, "required": f.required,
                          **({"choices": list(f.choices)} if f.choices else {})} for f in procedure.form_fields.all()],
         "steps": list(procedure.steps), "keywords": list(procedure.keywords),
+        **({"fees": list(procedure.fees)} if procedure.fees else {}),
+        **({"fee_pay_first": True} if procedure.fee_pay_first else {}),
     }
 
 
@@ -534,7 +547,8 @@ def procedures_export_csv(*, procedures=None) -> str:
             _join_list(rec["legal_basis"]), rec["processing_time"]["value"], rec["processing_time"]["unit"],
             rec["fee_text"], rec["fee_amount"], json.dumps(rec["papers"], ensure_ascii=False), rec["result"],
             rec["online_level"], json.dumps(rec["form_fields"], ensure_ascii=False), _join_list(rec["steps"]),
-            _join_list(rec["keywords"]),
+            _join_list(rec["keywords"]), json.dumps(rec.get("fees", []), ensure_ascii=False),
+            "1" if rec.get("fee_pay_first") else "",
         ])
     return out.getvalue()
 
