@@ -66,11 +66,16 @@ def compute_hash(*, seq: int, occurred_at: datetime, actor_id: int | None, actor
                  ip_address: str, prev_hash: str, key: bytes | None = None) -> str:
     """HMAC-SHA256 of the event under the audit key (`key=b""` gives the unkeyed SHA-256 of chains written
     before the key existed; `tinhso audit rekey` moves such a chain to the key)."""
-    payload = json.dumps(
+    return chain_digest(
         [seq, occurred_at.astimezone(UTC).isoformat(timespec="microseconds"), actor_id, actor_label,
-         action, object_type, object_id, object_label, summary, changes, ip_address, prev_hash],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
-    )
+         action, object_type, object_id, object_label, summary, changes, ip_address, prev_hash], key=key)
+
+
+def chain_digest(values: list, *, key: bytes | None = None) -> str:
+    """The keyed hash of one link of a hash chain: HMAC-SHA256 under the audit key of the canonical JSON of
+    `values` (which end with the previous link's hash). Shared by every chained log (the audit trail, the
+    gateway's access log), so they are keyed and verified alike."""
+    payload = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     key = audit_key() if key is None else key
     if not key:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
