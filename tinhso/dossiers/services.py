@@ -38,6 +38,16 @@ MAX_FORM_TEXT = 2000
 PHONE_RE = re.compile(r"^(0[35789]\d{8}|02\d{9})$")  # mobile (10 digits) or landline (11 digits, 02x area code)
 ATTACHMENT_TYPES = frozenset({PDF, JPEG, PNG})  # checked on content, never on the file name
 
+# Rules other apps add to the state machine without dossiers importing them (e.g. payments: a pay-first dossier is
+# processed once paid). Each is called as guard(transition, dossier) inside the row lock and returns a Vietnamese
+# refusal, or None to let the transition proceed.
+TRANSITION_GUARDS: list = []
+
+
+def transition_guard_register(guard) -> None:
+    if guard not in TRANSITION_GUARDS:
+        TRANSITION_GUARDS.append(guard)
+
 
 def max_attachment_bytes() -> int:
     return int(getattr(settings, "TINHSO_MAX_ATTACHMENT_MB", 10)) * 1024 * 1024
@@ -424,6 +434,9 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
             raise Conflict(f"{CONFLICT_MESSAGE} (Trạng thái hiện tại: {dossier.get_status_display()}.)")
         if problem := workflow.guard_problem(transition, dossier):
             raise Conflict(problem)
+        for guard in TRANSITION_GUARDS:
+            if problem := guard(transition, dossier):
+                raise Conflict(problem)
         old_status, old_due = dossier.status, dossier.due_at
         event_agency = dossier.receiving_agency if transition.at_receiving else dossier.handling_agency
         to_agency, data = None, {}
