@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tinhso.core.replica.ReplicaPinMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -122,6 +123,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A PostgreSQL streaming standby for the heavy read-only selectors (tinhso.core.replica): statistics, indicators,
+# the dashboard, open data. Writes and a writer's own next reads stay on the primary; a standby that is down or
+# lags more than TINHSO_REPLICA_MAX_LAG seconds is skipped.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("TINHSO_DB_CONN_MAX_AGE", "0")))
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["tinhso.core.replica.ReplicaRouter"]
+TINHSO_REPLICA_MAX_LAG = float(os.environ.get("TINHSO_REPLICA_MAX_LAG", "10"))
+TINHSO_REPLICA_CHECK_SECONDS = float(os.environ.get("TINHSO_REPLICA_CHECK_SECONDS", "1"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -277,6 +289,8 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["gateway"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("TINHSO_GATEWAY_TOKEN_SECONDS", "3600")),
 }
+# The gateway's Client points at the OAuth2 application: a swappable model needs its setting named.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # Defaults for a new client system (each client's own limits are edited on its page).
 TINHSO_GATEWAY_RATE_PER_MINUTE = int(os.environ.get("TINHSO_GATEWAY_RATE_PER_MINUTE", "600"))
 TINHSO_GATEWAY_DAILY_QUOTA = int(os.environ.get("TINHSO_GATEWAY_DAILY_QUOTA", "100000"))
