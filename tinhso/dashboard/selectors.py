@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from tinhso.core.exceptions import NotFound, PermissionDenied
 from tinhso.core.periods import Period, month_period, parse_period
+from tinhso.core.replica import replica_reads
 from tinhso.indicators import selectors as indicators
 from tinhso.indicators.choices import Comparator, GovLevel, Pillar, SourceKind
 from tinhso.indicators.models import Framework, Indicator, IndicatorValue, Ranking
@@ -288,6 +289,7 @@ def _build_unit_page(*, unit: AdministrativeUnit, year: int | None, rows: list[d
                 filename=f"bang-dieu-hanh-{unit.code}-{year or 'moi-nhat'}")
 
 
+@replica_reads
 def overview(*, unit: AdministrativeUnit, year: int | None = None) -> dict:
     """The public overview of a province: per pillar each indicator's latest value and its status against the
     2025 and 2030 targets. Read from IndicatorValue only, and cached per (unit, year) for a short while."""
@@ -303,6 +305,7 @@ def overview(*, unit: AdministrativeUnit, year: int | None = None) -> dict:
     return data
 
 
+@replica_reads
 def unit_page(*, unit: AdministrativeUnit, user, year: int | None = None) -> dict:
     """A commune's (or any unit's) page for an officer whose scope covers it."""
     check_detail(user, unit)
@@ -340,6 +343,7 @@ def agency_latest_values(*, agency: Agency, year: int | None = None) -> list[dic
     return rows
 
 
+@replica_reads
 def agency_page(*, agency: Agency, year: int | None = None) -> dict:
     rows = agency_latest_values(agency=agency, year=year)
     page = Page(title=f"Chỉ tiêu chuyển đổi số — {agency.name}", subtitle=_subtitle(agency.name, year),
@@ -471,6 +475,7 @@ def _chart(rows: list[dict], indicator: Indicator, reorganised: dict[str, date] 
                         "history": s["history"]} for s in series.values()]}
 
 
+@replica_reads
 def indicator_page(*, indicator: Indicator, unit: AdministrativeUnit, user, kind: str = "",
                    period: Period | None = None) -> dict:
     """An indicator for a unit: the trend (predecessors' history included), the breakdown by commune and by
@@ -542,6 +547,7 @@ RANKING_FRAMEWORK = "qd766"
 RANKING_SORTS = {"rank": "Hạng", "change": "Thay đổi hạng", "name": "Tên đơn vị"}
 
 
+@replica_reads
 def ranking_page(*, user, period_spec: str = "", sort: str = "rank") -> dict:
     """The communes ranked on the dossier-based QĐ 766 groups for a period, with the change in rank since the
     previous period of the same kind; sortable by rank, by change, by name or by one group's score."""

@@ -46,6 +46,7 @@ from tinhso.accounts import scoping
 from tinhso.accounts.choices import OFFICER_ROLES, Role
 from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
 from tinhso.core.periods import Period, parse_period, period_between
+from tinhso.core.replica import replica_reads
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province, unit_descendant_ids, unit_get
 from tinhso.procedures.models import Procedure, ProcedureField
@@ -231,6 +232,7 @@ def sum_figures(rows: list[dict]) -> dict:
     return complete_figures({key: sum(r[key] for r in rows) for key in COUNT_KEYS})
 
 
+@replica_reads
 def dossier_statistics(*, actor, period: Period, agency: str = "", unit: str = "", group_by: str = "agency",
                        now: datetime | None = None, use_rollups: bool = True) -> dict:
     """Form II.06a for the actor's visible scope: {figures of the total…, period, scope, group_by, rows}.

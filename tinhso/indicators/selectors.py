@@ -27,6 +27,7 @@ from tinhso.accounts import scoping
 from tinhso.accounts.choices import Role
 from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
 from tinhso.core.periods import Period
+from tinhso.core.replica import replica_reads
 from tinhso.org import selectors as org_selectors
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
@@ -227,6 +228,7 @@ def _preference(value: IndicatorValue) -> tuple:
 
 # --- values -----------------------------------------------------------------------------------------------------
 
+@replica_reads
 def latest_values(*, unit: AdministrativeUnit, year: int | None = None, user=None, pillar: str = "",
                   include_history: bool = True) -> list[dict]:
     """Per indicator (and government level) the latest current value of the unit, with its status against the
@@ -268,6 +270,7 @@ def _position(code: str) -> int:
     return _POSITIONS.get(code, 0)
 
 
+@replica_reads
 def value_history(*, indicator: Indicator, unit: AdministrativeUnit, user=None, level: str | None = None,
                   kind: str = "") -> list[dict]:
     """Every current value of the indicator for the unit and its predecessors, oldest first (the trend).
@@ -333,6 +336,7 @@ def value_list(*, user, unit: str = "", agency: str = "", indicator: str = "", p
     return qs.order_by("indicator__pillar", "indicator__position", "period_end", "level", "source", "version")
 
 
+@replica_reads
 def breakdown(*, indicator: Indicator, unit: AdministrativeUnit, period: Period, by: str = "commune",
               user=None) -> list[dict]:
     """The indicator for the communes (or the agencies) of the unit in the period, with their status."""
@@ -385,6 +389,7 @@ def period_choices(*, unit: AdministrativeUnit) -> list[dict]:
     return [{"spec": p.spec, "label": p.label, "kind": p.kind} for p in periods]
 
 
+@replica_reads
 def status_list(*, unit: AdministrativeUnit, year: int, user=None) -> list[dict]:
     """The command line's `indicators status`: one object per indicator (× level) with a value in the year."""
     rows = latest_values(unit=unit, year=year, user=user)
@@ -431,6 +436,7 @@ def scored_components(framework: Framework) -> list[str]:
     return [code for pk, _, code, method in components if pk not in parents and method != "group"]
 
 
+@replica_reads
 def ranking(*, framework: Framework, period: Period, user=None) -> dict:
     """A framework's scores for the period. An index (QĐ 766, DTI) scored here is an estimate from the platform's
     own data: each row says how many of the framework's components had a value, and no rank is given when fewer
