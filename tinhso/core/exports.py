@@ -91,3 +91,100 @@ def xlsx_set(cell, value) -> None:
     cell.data_type = "s"
     if is_formula_like(value):
         cell.quotePrefix = True
+
+
+# --- streaming: any number of rows with flat memory -----------------------------------------------------------
+
+STREAM_CHUNK_ROWS = 2000
+XLSX_MAX_ROWS = 1_048_576  # rows of one worksheet, header included
+
+
+def csv_stream(header, rows, *, text_columns=None, bom: bool = True, chunk_rows: int = STREAM_CHUNK_ROWS):
+    """UTF-8 CSV bytes, chunk by chunk, every cell through `csv_cell`. `text_columns` (indices), when given,
+    are the only columns that may hold text: the others skip the check, which is the hot loop of a big export."""
+    import io
+
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")  # the BOM lets spreadsheet programs read the diacritics
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(h) for h in header])
+    checked = None if text_columns is None else tuple(text_columns)
+    n = 0
+    for row in rows:
+        if checked is None:
+            row = [csv_cell(v) for v in row]
+        else:
+            for i in checked:
+                v = row[i]
+                if v.__class__ is str and v.startswith(FORMULA_TRIGGERS) and is_formula_like(v):
+                    row = [csv_cell(x) for x in row]
+                    break
+        writer.writerow(row)
+        n += 1
+        if n >= chunk_rows:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            n = 0
+    yield buffer.getvalue().encode("utf-8")
+
+
+def json_stream(header, rows, *, chunk_rows: int = STREAM_CHUNK_ROWS):
+    """A JSON array of objects keyed by `header`, chunk by chunk (dates as ISO text, Decimals as numbers)."""
+    import json
+
+    def default(value):
+        if isinstance(value, Decimal):
+            return float(value)
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return str(value)
+
+    encode = json.JSONEncoder(ensure_ascii=False, default=default, separators=(",", ":")).encode
+    keys = list(header)
+    parts, first = ["["], True
+    for row in rows:
+        parts.append(("" if first else ",") + encode(dict(zip(keys, row, strict=False))))
+        first = False
+        if len(parts) >= chunk_rows:
+            yield "".join(parts).encode("utf-8")
+            parts = []
+    parts.append("]")
+    yield "".join(parts).encode("utf-8")
+
+
+def xlsx_stream(header, rows, *, sheet_title: str = "Dữ liệu", chunk_bytes: int = 1 << 16):
+    """An XLSX workbook, written row by row (openpyxl's write-only mode spools rows to disk) into a temporary
+    file that is then read out in chunks: memory stays flat whatever the number of rows. Rows beyond one
+    worksheet's limit continue on a next sheet, under the same header."""
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    header = list(header)
+    sheet, used, number = None, XLSX_MAX_ROWS, 0
+
+    def cell(value):
+        c = WriteOnlyCell(sheet)
+        xlsx_set(c, value)
+        return c
+
+    for row in rows:
+        if used >= XLSX_MAX_ROWS:
+            number += 1
+            sheet = workbook.create_sheet(sheet_title[:28] if number == 1 else f"{sheet_title[:24]} ({number})")
+            sheet.append([cell(h) for h in header])
+            used = 1
+        sheet.append([cell(v) for v in row])
+        used += 1
+    if sheet is None:
+        sheet = workbook.create_sheet(sheet_title[:28])
+        sheet.append([cell(h) for h in header])
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while chunk := handle.read(chunk_bytes):
+            yield chunk
