@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""Mounted at /api/3/action/ and /api/action/ (the CKAN Action API's two addresses)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import ckan_views
+
+urlpatterns = [
+    path("<str:name>", ckan_views.action, name="ckan_action"),
+]
