@@ -3,12 +3,18 @@
 Columns (CSV with a header row, or JSON Lines with these keys):
   code, procedure_code, agency_code, channel (online|direct|postal), received_at, due_at, resolved_at,
   returned_at, withdrawn_at, status (pending|supplement|resolved|returned|withdrawn|stopped|refused)
-and, optionally, supplement_requested_at, supplemented_at, stopped_at.
+and, optionally, supplement_requested_at, supplemented_at, stopped_at, commune_code.
 Timestamps are ISO 8601 with an offset (2021-03-01T08:15:00+07:00), empty where not applicable. `due_at` is kept as
 the old system recorded it, never recomputed: it is the due time after any completed pause (form 02: asked at
 `supplement_requested_at`, answered at `supplemented_at`); the due time before the pause is derived from it with
 the working calendar. Status `supplement` is a dossier still waiting for the applicant (its pause not completed:
 `due_at` is then the due time before the pause); `stopped` a dossier stopped by form 05 at `stopped_at`.
+`commune_code` is the applicant's commune (stored as `applicant_unit`) by official code: a current commune
+(`00082`), or a commune of before 01/07/2025 as `cu-<GSO code>` or its bare GSO code, kept as that historical
+commune, whose `merged_into` is the current commune it counts for. A bare code that is both a current code and an old
+commune's (27 such codes, the old commune merged elsewhere) reads as the current commune, the platform's one rule
+(org.selectors.commune_resolve); for dossiers received before 01/07/2025 the import reports each such line as a
+warning (`cu-` names the old commune), without refusing the file.
 
 Every row is validated first and the errors are reported by line number; the file is imported whole or not at all;
 rows are upserted by `code`, so importing the same file again changes nothing. On PostgreSQL new rows stream by
@@ -28,6 +34,7 @@ import re
 import time as _time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,6 +48,8 @@ from tinhso.audit.services import audit_record
 from tinhso.core.calendar import WorkingCalendar
 from tinhso.core.exceptions import ImportFailed, ValidationError
 from tinhso.org.models import Agency
+from tinhso.org.selectors import commune_codes
+from tinhso.org.services import REORGANISATION_DATE
 from tinhso.procedures.models import Procedure
 
 from . import stats_rollup
@@ -50,7 +59,7 @@ from .signals import history_imported
 
 COLUMNS = ["code", "procedure_code", "agency_code", "channel", "received_at", "due_at", "resolved_at",
            "returned_at", "withdrawn_at", "status"]
-OPTIONAL_COLUMNS = ["supplement_requested_at", "supplemented_at", "stopped_at"]
+OPTIONAL_COLUMNS = ["supplement_requested_at", "supplemented_at", "stopped_at", "commune_code"]
 ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 STATUS_MAP = {"pending": Status.RECEIVED, "supplement": Status.SUPPLEMENT_REQUESTED, "resolved": Status.APPROVED,
               "returned": Status.RETURNED, "withdrawn": Status.WITHDRAWN, "stopped": Status.STOPPED,
@@ -62,7 +71,7 @@ STAGING_TABLE = "tinhso_dossier_import"
 STAGING_COLUMNS = ["line", "code", "procedure_id", "agency_id", "channel", "status", "submitted_at", "received_at",
                    "due_at", "resolved_at", "timeliness", "result_issued_at", "returned_at", "withdrawn_at",
                    "refused_at", "stopped_at", "supplement_requested_at", "supplemented_at", "paused_at",
-                   "due_before_pause_at"]
+                   "due_before_pause_at", "applicant_unit_id"]
 _TIMESTAMP_STAGING = {"submitted_at", "received_at", "due_at", "resolved_at", "result_issued_at", "returned_at",
                       "withdrawn_at", "refused_at", "stopped_at", "supplement_requested_at", "supplemented_at",
                       "paused_at", "due_before_pause_at"}
@@ -74,7 +83,8 @@ _TARGET = {"code": "code", "procedure_id": "procedure_id", "receiving_agency_id"
            "result_issued_at": "result_issued_at", "returned_at": "returned_at", "withdrawn_at": "withdrawn_at",
            "refused_at": "refused_at", "stopped_at": "stopped_at",
            "supplement_requested_at": "supplement_requested_at", "supplemented_at": "supplemented_at",
-           "paused_at": "paused_at", "due_before_pause_at": "due_before_pause_at"}
+           "paused_at": "paused_at", "due_before_pause_at": "due_before_pause_at",
+           "applicant_unit_id": "applicant_unit_id"}
 _BATCH = 5000
 
 
@@ -86,6 +96,10 @@ class ImportResult:
     unchanged: int
     sha256: str
     seconds: float
+    # (line, message): rows imported as the platform reads them, which the operator should look at (an ambiguous
+    # commune code); at most MAX_REPORTED_ERRORS, `warning_count` counts them all.
+    warnings: list[tuple[int, str]] = dataclass_field(default_factory=list)
+    warning_count: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -168,11 +182,14 @@ class _Validator:
     def __init__(self):
         self.procedures = dict(Procedure.objects.values_list("code", "id"))
         self.agencies = dict(Agency.objects.values_list("identifier_code", "id"))
+        self.communes = commune_codes()
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.calendar = WorkingCalendar.load()
         self.seen: dict[str, int] = {}
         self.errors: list[tuple[int, str]] = []
         self.error_count = 0
+        self.warnings: list[tuple[int, str]] = []
+        self.warning_count = 0
         self.valid = 0
 
     def error(self, line: int, message: str) -> None:
@@ -180,10 +197,17 @@ class _Validator:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append((line, message))
 
+    def warn(self, line: int, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_REPORTED_ERRORS:
+            self.warnings.append((line, message))
+
     def rows(self, records: Iterable[tuple[int, list[str] | str]]) -> Iterator[tuple]:
         """Staging tuples for valid rows, while the file has no error (afterwards only errors are collected)."""
         parse, has_space = datetime.fromisoformat, re.compile(r"\s").search
         procedures, agencies, seen, tz = self.procedures, self.agencies, self.seen, self.tz
+        communes, ambiguous = self.communes.units, self.communes.ambiguous
+        reorganised = datetime.combine(REORGANISATION_DATE, datetime.min.time(), tzinfo=tz)
         channels = set(Channel.values)
         early, on_time, late = Timeliness.EARLY.value, Timeliness.ON_TIME.value, Timeliness.LATE.value
         for line, values in records:
@@ -192,7 +216,8 @@ class _Validator:
                 continue
             code, procedure_code, agency_code, channel = (v.strip() for v in values[:4])
             status = values[9].strip()
-            stamps = [v.strip() for v in (*values[4:9], *values[10:])]
+            stamps = [v.strip() for v in (*values[4:9], *values[10:13])]
+            commune_code = values[13].strip()
             problems = []
             if not code:
                 problems.append("thiếu mã hồ sơ (code)")
@@ -212,6 +237,12 @@ class _Validator:
                                 else "thiếu mã cơ quan (agency_code)")
             if channel not in channels:
                 problems.append(f"kênh “{channel}” không hợp lệ (online, direct hoặc postal)")
+            commune_id = None
+            if commune_code:
+                commune_id = communes.get(commune_code) or communes.get(commune_code.lower())
+                if commune_id is None:
+                    problems.append(f"không có xã, phường, đặc khu mã “{commune_code[:20]}” (mã hiện hành, "
+                                    "hoặc mã trước 01/07/2025 dạng cu-12345)")
             parsed = []
             for name, text in zip(_STAMP_COLUMNS, stamps, strict=True):
                 if not text:
@@ -238,6 +269,11 @@ class _Validator:
                 self.error(line, "; ".join(problems) + ".")
                 continue
             self.valid += 1
+            if commune_code in ambiguous and received_at < reorganised:
+                now_name, old_name, old_successor = ambiguous[commune_code]
+                self.warn(line, f"mã xã {commune_code} là mã của {now_name} (hiện hành), đồng thời là mã của "
+                                f"{old_name} trước 01/07/2025 (nay thuộc {old_successor}); đã ghi là {now_name}. "
+                                f"Nếu là xã cũ, ghi cu-{commune_code}.")
             if self.error_count:
                 continue
             timeliness = ""
@@ -259,10 +295,10 @@ class _Validator:
                    None if refused else received_at, due_at, resolved_at, timeliness,
                    resolved_at if status == "returned" else None, returned_at, withdrawn_at,
                    received_at if refused else None, stopped_at, asked_at, answered_at,
-                   asked_at if status == "supplement" else None, due_before_pause)
+                   asked_at if status == "supplement" else None, due_before_pause, commune_id)
 
 
-_STAMP_COLUMNS = [*COLUMNS[4:9], *OPTIONAL_COLUMNS]
+_STAMP_COLUMNS = [*COLUMNS[4:9], *OPTIONAL_COLUMNS[:3]]
 # status → the closing timestamps it needs (the others must be empty)
 _CLOSINGS = {
     "pending": (),
@@ -338,11 +374,11 @@ def _create_staging(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
     if _is_postgres():
         types = {c: "timestamptz" for c in _TIMESTAMP_STAGING}
-        types.update(line="integer", procedure_id="bigint", agency_id="bigint")
+        types.update(line="integer", procedure_id="bigint", agency_id="bigint", applicant_unit_id="bigint")
         cols = ", ".join(f"{c} {types.get(c, 'text')}" for c in STAGING_COLUMNS)
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} ({cols}) ON COMMIT DROP")
     else:
-        types = {"line": "integer", "procedure_id": "integer", "agency_id": "integer"}
+        types = {"line": "integer", "procedure_id": "integer", "agency_id": "integer", "applicant_unit_id": "integer"}
         cols = ", ".join(f"{c} {types.get(c, 'text')}" for c in STAGING_COLUMNS)
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} ({cols})")
 
@@ -350,7 +386,7 @@ def _create_staging(cursor) -> None:
 def _fill_staging(cursor, rows: Iterator[tuple]) -> None:
     if _is_postgres():
         types = {c: "timestamptz" for c in _TIMESTAMP_STAGING}
-        types.update(line="int4", procedure_id="int8", agency_id="int8")
+        types.update(line="int4", procedure_id="int8", agency_id="int8", applicant_unit_id="int8")
         sql = f"COPY {STAGING_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         with cursor.cursor.copy(sql) as copy:
             copy.set_types([types.get(c, "text") for c in STAGING_COLUMNS])  # binary: no text formatting
@@ -585,13 +621,14 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
         created = created + upserted if _is_postgres() else upserted
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
     result = ImportResult(rows=validator.valid, created=created, updated=updated, unchanged=unchanged,
-                          sha256=sha256, seconds=round(_time.perf_counter() - started, 3))
+                          sha256=sha256, seconds=round(_time.perf_counter() - started, 3),
+                          warnings=validator.warnings, warning_count=validator.warning_count)
     audit_record(actor=actor, action="dossiers.dossier.import", object_type="dossiers.dossier",
                  object_label=Path(name).name,
                  summary=f"Nhập {result.rows:,} hồ sơ từ hệ thống cũ ({created:,} mới, {updated:,} cập nhật, "
                          f"{unchanged:,} không đổi) từ tệp {Path(name).name}".replace(",", "."),
                  changes={"file": Path(name).name, "sha256": sha256, "rows": result.rows, "created": created,
-                          "updated": updated, "unchanged": unchanged})
+                          "updated": updated, "unchanged": unchanged, "warnings": validator.warning_count})
     if created or updated:
         history_imported.send(sender=Dossier, rows=result.rows, created=created, updated=updated)
     return result

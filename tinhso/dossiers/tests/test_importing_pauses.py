@@ -9,7 +9,7 @@ import pytest
 from tinhso.core import calendar
 from tinhso.core.exceptions import ImportFailed
 from tinhso.dossiers.choices import Status
-from tinhso.dossiers.importing import ALL_COLUMNS, dossiers_import_content
+from tinhso.dossiers.importing import COLUMNS, dossiers_import_content
 from tinhso.dossiers.models import Dossier
 
 from .test_importing import AGENCY, GOOD_ROWS, csv_bytes
@@ -17,7 +17,7 @@ from .test_statistics import make_procedure
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.smoke
-FULL_HEADER = ",".join(ALL_COLUMNS)
+FULL_HEADER = ",".join([*COLUMNS, "supplement_requested_at", "supplemented_at", "stopped_at"])
 
 
 @pytest.fixture

@@ -27,3 +27,9 @@ class Command(BaseCommand):
                           f"{result.unchanged:,} không đổi) "
                           f"trong {result.seconds:.2f} giây (~{rate:,.0f} dòng/giây). "
                           f"SHA-256: {result.sha256}".replace(",", "."))
+        if result.warning_count:
+            self.stdout.write(f"Lưu ý {result.warning_count:,} dòng (đã nhập, nên kiểm tra lại):".replace(",", "."))
+            for line, message in result.warnings[:50]:
+                self.stdout.write(f"Dòng {line}: {message}")
+            if result.warning_count > 50:
+                self.stdout.write(f"… và {result.warning_count - 50} dòng khác")
