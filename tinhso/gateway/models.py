@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .catalogue import service_name
 from .choices import ClientKind, Credential, DeliveryStatus, EventType, RequestStatus, SubscriptionState
 
 
@@ -76,6 +77,10 @@ class AccessRequest(models.Model):
         constraints = [models.UniqueConstraint(fields=["client", "service"], condition=Q(status="pending"),
                                                name="gateway_one_pending_request")]
 
+    @property
+    def service_name(self) -> str:
+        return service_name(self.service)
+
 
 class UsageCounter(models.Model):
     """Calls of a client in one minute or one (local) day: the rate limit, the daily quota and the usage figures."""
@@ -115,6 +120,10 @@ class AccessLogEntry(models.Model):
     class Meta:
         ordering = ["-seq"]
         indexes = [models.Index(fields=["client", "at"]), models.Index(fields=["service", "at"])]
+
+    @property
+    def service_name(self) -> str:
+        return service_name(self.service) if self.service else ""
 
 
 class AccessLogHead(models.Model):

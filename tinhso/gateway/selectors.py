@@ -7,7 +7,7 @@ owner agency, or of an agency above it) see that client, its grants, requests, w
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tinhso.accounts import scoping
@@ -59,7 +59,8 @@ def access_request_list(*, user, status: str = "") -> QuerySet:
 def webhook_list(*, user, client: Client) -> QuerySet:
     if not can_manage_client(user, client):
         return WebhookSubscription.objects.none()
-    return WebhookSubscription.objects.filter(client=client)
+    return WebhookSubscription.objects.filter(client=client).annotate(
+        pending_count=Count("deliveries", filter=Q(deliveries__status="pending")))
 
 
 @dataclass
@@ -105,11 +106,14 @@ def access_log_list(*, user, filters: LogFilter | None = None) -> QuerySet:
     return qs.order_by("-seq")
 
 
-def daily_usage(*, user, days: int = 30, today: date | None = None) -> dict:
+def daily_usage(*, user, days: int = 30, today: date | None = None, client_ids=None) -> dict:
     """Calls per client per local day over the last `days` days (from the daily counters): the chart's data."""
     today = today or timezone.localdate()
     first = today - timedelta(days=days - 1)
-    clients = {c.pk: c.name for c in client_list(user=user)}
+    qs = client_list(user=user)
+    if client_ids is not None:
+        qs = qs.filter(pk__in=list(client_ids))
+    clients = {c.pk: c.name for c in qs}
     rows = (UsageCounter.objects.filter(period="day", client_id__in=list(clients), start__gte=_day_bounds(first))
             .values_list("client_id", "start", "count"))
     labels = [(first + timedelta(days=i)) for i in range(days)]
@@ -119,7 +123,8 @@ def daily_usage(*, user, days: int = 30, today: date | None = None) -> dict:
         if 0 <= index < days:
             series[client_id][index] = count
     return {"days": [d.isoformat() for d in labels],
-            "series": [{"client": clients[pk], "counts": counts} for pk, counts in series.items()]}
+            "series": [{"client": clients[pk], "counts": counts, "total": sum(counts)}
+                       for pk, counts in series.items()]}
 
 
 def calls_by_owner_agency(*, agency_ids, start: date, end: date) -> dict[int, int]:
@@ -137,3 +142,46 @@ def outbox_list(*, user, connector: str = "") -> QuerySet:
         return OutboxItem.objects.none()
     qs = OutboxItem.objects.all().order_by("-id")
     return qs.filter(connector=connector) if connector else qs
+
+
+# --- the service catalogue, generated from the OpenAPI schema ----------------------------------------------------
+
+_EXAMPLES = {"code": "000.01.01.H56-260105-0001", "identifier_code": "000.00.00.H56", "procedure_code": "2.000635"}
+
+
+def _example_path(path: str, op: dict) -> str:
+    out = path
+    for param in op.get("parameters", []):
+        if param.get("in") == "path":
+            name = param["name"]
+            out = out.replace("{" + name + "}", _EXAMPLES.get(name, "1" if "id" in name else "MA"))
+    return out
+
+
+def service_catalogue(*, base_url: str) -> list[dict]:
+    """Each service with its operations as the OpenAPI schema describes them, and an example call."""
+    from . import catalogue, routes
+
+    by_id = {op.get("operationId"): (method, path, op) for (method, path), op in routes.operations().items()}
+    services = []
+    for service in catalogue.SERVICES:
+        operations = []
+        for op_id in service.operations:
+            if op_id not in by_id:
+                continue
+            method, path, op = by_id[op_id]
+            gateway_path = "/lien-thong/api/" + path.removeprefix("/api/v1/")
+            params = [{"name": p["name"], "where": {"path": "đường dẫn", "query": "tham số"}.get(p["in"], p["in"]),
+                       "required": p.get("required", False), "description": p.get("description", "")}
+                      for p in op.get("parameters", [])]
+            example = (f'curl -H "Authorization: Bearer $MA_TRUY_CAP" -H "X-Purpose: Dong%20bo%20trang%20thai" '
+                       f'"{base_url}{_example_path(gateway_path, op)}"')
+            if method != "GET":
+                example = example.replace("curl ", f"curl -X {method} -H \"Content-Type: application/json\" "
+                                                   "-d @du-lieu.json ", 1)
+            operations.append({"method": method, "path": gateway_path, "summary": op.get("summary", ""),
+                               "description": (op.get("description") or "").strip(), "params": params,
+                               "example": example, "operation_id": op_id})
+        services.append({"key": service.key, "name": service.name, "description": service.description,
+                         "operations": operations})
+    return services
