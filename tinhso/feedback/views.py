@@ -44,7 +44,8 @@ def map_points(reports) -> dict:
     return {
         "communes": [{"code": c.code, "name": c.name, "lat": round(c.latitude, 5), "lon": round(c.longitude, 5),
                       "count": counts.get(c.pk, 0)} for c in communes],
-        "reports": [{"code": r.code, "lat": round(r.latitude, 5), "lon": round(r.longitude, 5),
+        # Rounded like Open311's lat/long (about 100 m): the place of the problem, not a house.
+        "reports": [{"code": r.code, "lat": round(r.latitude, 3), "lon": round(r.longitude, 3),
                      "service": r.service.name, "status": r.get_status_display(),
                      "href": reverse("feedback:detail", args=[r.code])}
                     for r in reports.filter(latitude__isnull=False)[:500]],
