@@ -1,7 +1,7 @@
 """In Debian's Chromium, the whole one-stop-shop path of one dossier:
 
 a citizen submits online; the clerk receives; the officer requests a supplement; the citizen supplements;
-the leader approves; the result is issued and returned; the citizen sees it and rates it; the report counts it.
+the officer submits it to the leader ("Trình lãnh đạo"), who finds it on the "Chờ phê duyệt" tab and approves; the result is issued and returned; the citizen sees it and rates it; the report counts it.
 """
 
 import json
@@ -88,8 +88,14 @@ def test_a_dossier_goes_from_online_submission_to_rating_and_is_counted(live_ser
     assert "Bổ sung bản chụp giấy khai sinh." in citizen.locator("#dossier-panel").inner_text()
     _act(citizen, "supplement", note="Đã bổ sung.", file_path=pdf)
 
-    leader = _login(browser, base, "agency.leader")
-    leader.goto(f"{base}/ho-so/{code}/")
+    officer.goto(f"{base}/ho-so/{code}/")
+    _act(officer, "submit_for_approval", note="Đủ điều kiện, đề nghị phê duyệt.")
+    assert officer.locator("#dossier-status").inner_text() == "Chờ phê duyệt"
+
+    leader = _login(browser, base, "agency.leader")   # lands on the queue, on the "Chờ phê duyệt" tab
+    leader.wait_for_selector(".tabs a.active[data-queue=awaiting_approval]")
+    leader.click(f"a:has-text('{code}')")
+    assert "Đủ điều kiện, đề nghị phê duyệt." in leader.locator("#dossier-panel").inner_text()
     _act(leader, "approve")
     officer.goto(f"{base}/ho-so/{code}/")
     _act(officer, "issue_result")
@@ -107,7 +113,9 @@ def test_a_dossier_goes_from_online_submission_to_rating_and_is_counted(live_ser
 
     dossier = Dossier.objects.get(code=code)
     assert dossier.status == "returned" and dossier.rating.score == 5
-    assert [e.to_status for e in dossier.events.all()][:3] == ["submitted", "received", "supplement_requested"]
+    moves = [e.to_status for e in dossier.events.all() if e.from_status != e.to_status]  # not other apps' notes
+    assert moves == ["submitted", "received", "supplement_requested", "in_progress", "awaiting_approval",
+                     "approved", "result_issued", "returned"]
 
     admin = _login(browser, base, "province.admin")
     today = timezone.localdate().isoformat()

@@ -14,6 +14,8 @@ class Status(models.TextChoices):
     RECEIVED = "received", "Đã tiếp nhận"
     REFUSED = "refused", "Từ chối tiếp nhận"             # form 03
     IN_PROGRESS = "in_progress", "Đang xử lý"
+    # "Trình lãnh đạo": the processing officer submitted the result for the leader's approval; still pending.
+    AWAITING_APPROVAL = "awaiting_approval", "Chờ phê duyệt"
     SUPPLEMENT_REQUESTED = "supplement_requested", "Chờ bổ sung"   # form 02, the clock pauses
     APPROVED = "approved", "Đã phê duyệt"
     REJECTED = "rejected", "Không giải quyết"
@@ -26,7 +28,7 @@ class Status(models.TextChoices):
 # Resolved (đã giải quyết) in the II.06a sense: a decision was taken.
 RESOLVED_STATUSES = {Status.APPROVED, Status.REJECTED, Status.RESULT_ISSUED, Status.RETURNED}
 # Still counting against the deadline.
-PENDING_STATUSES = {Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED}
+PENDING_STATUSES = {Status.RECEIVED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL, Status.SUPPLEMENT_REQUESTED}
 CLOSED_STATUSES = RESOLVED_STATUSES | {Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}
 
 
@@ -46,7 +48,9 @@ class AttachmentKind(models.TextChoices):
 class Queue(models.TextChoices):
     """Officers' work queues (one definition for the pages and the API)."""
 
-    NEW = "new", "Hồ sơ mới"
+    NEW = "new", "Chờ tiếp nhận"                      # only dossiers the one-stop has not received yet
+    PROCESSING = "processing", "Đang xử lý"
+    AWAITING_APPROVAL = "awaiting_approval", "Chờ phê duyệt"
     DUE_SOON = "due_soon", "Sắp đến hạn (2 ngày làm việc)"
     OVERDUE = "overdue", "Quá hạn"
     WAITING = "waiting", "Chờ công dân bổ sung"

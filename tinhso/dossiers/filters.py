@@ -12,7 +12,7 @@ from .choices import Channel, Queue, Status
 
 DUE_SOON_WORKING_DAYS = 2
 # Waiting on the administration (the clock runs); SUPPLEMENT_REQUESTED is paused, so never overdue.
-RUNNING_STATUSES = [Status.RECEIVED, Status.IN_PROGRESS]
+RUNNING_STATUSES = [Status.RECEIVED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL]
 
 
 @dataclass
@@ -31,7 +31,11 @@ class DossierFilter:
 
 def queue_q(queue: str, *, now: datetime) -> Q:
     if queue == Queue.NEW:
-        return Q(status__in=[Status.SUBMITTED, Status.RECEIVED])
+        return Q(status=Status.SUBMITTED)
+    if queue == Queue.PROCESSING:
+        return Q(status__in=[Status.RECEIVED, Status.IN_PROGRESS])
+    if queue == Queue.AWAITING_APPROVAL:
+        return Q(status=Status.AWAITING_APPROVAL)
     if queue == Queue.DUE_SOON:
         limit = calendar.add_working_time(now, days=DUE_SOON_WORKING_DAYS)
         return Q(status__in=RUNNING_STATUSES, due_at__gte=now, due_at__lte=limit)

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from .choices import AttachmentKind, Channel, Status, Timeliness
 
-OPEN = Q(status__in=["submitted", "received", "in_progress", "supplement_requested"])
+OPEN = Q(status__in=["submitted", "received", "in_progress", "awaiting_approval", "supplement_requested"])
 
 
 class Dossier(models.Model):

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tinhso.accounts import scoping
+from tinhso.accounts.choices import Role
 from tinhso.core.exceptions import NotFound
 from tinhso.org.models import Agency
 from tinhso.procedures.models import Procedure
@@ -51,6 +52,35 @@ def is_officer(user) -> bool:
     return bool(scoping.agency_ids_for(user))
 
 
+# Whose work each role's tab shows: the clerk's desk, the handling officers', the leaders' approvals.
+_QUEUE_ROLES = {Queue.NEW: ("receiving_agency_id", {Role.RECEIVING_OFFICER}),
+                Queue.PROCESSING: ("handling_agency_id", {Role.PROCESSING_OFFICER, Role.AGENCY_LEADER}),
+                Queue.AWAITING_APPROVAL: ("handling_agency_id", {Role.AGENCY_LEADER})}
+
+
+def queue_scope_q(user, queue: str) -> Q:
+    """A role's tab holds the work of the agencies where the user has that role; someone who only oversees
+    (a unit or province administrator) sees every visible dossier of the tab."""
+    if queue not in _QUEUE_ROLES:
+        return Q()
+    field, roles = _QUEUE_ROLES[queue]
+    ids = scoping.agency_ids_with_role(user, roles)
+    return Q(**{f"{field}__in": ids}) if ids else Q()
+
+
+def default_queue(user) -> str:
+    """The tab an officer lands on: today's work of their role (leader, then processing officer, then clerk)."""
+    if not _authenticated(user):
+        return ""
+    if scoping.agency_ids_with_role(user, {Role.AGENCY_LEADER}):
+        return Queue.AWAITING_APPROVAL
+    if scoping.agency_ids_with_role(user, {Role.PROCESSING_OFFICER}):
+        return Queue.PROCESSING
+    if workflow.clerk_agency_ids(user):
+        return Queue.NEW
+    return ""
+
+
 def _base() -> QuerySet:
     return Dossier.objects.select_related("procedure", "receiving_agency", "handling_agency", "applicant_unit")
 
@@ -62,7 +92,7 @@ def dossier_list(*, user, filters: DossierFilter | None = None, now: datetime | 
     filters = filters or DossierFilter()
     qs = apply_filter(_base().filter(q), filters, now=now or timezone.now())
     if filters.queue:
-        return qs.order_by("due_at", "id")
+        return qs.filter(queue_scope_q(user, filters.queue)).order_by("due_at", "id")
     return qs.order_by("-submitted_at", "-id")
 
 
@@ -72,7 +102,7 @@ def queue_counts(*, user, agency: str = "", now: datetime | None = None) -> dict
         return {queue: 0 for queue in Queue.values}
     now = now or timezone.now()
     qs = apply_filter(Dossier.objects.filter(q), DossierFilter(agency=agency), now=now)
-    return {queue: qs.filter(queue_q(queue, now=now)).count() for queue in Queue.values}
+    return {queue: qs.filter(queue_q(queue, now=now), queue_scope_q(user, queue)).count() for queue in Queue.values}
 
 
 def dossier_get(*, user, code: str, verified_codes=()) -> Dossier:

@@ -38,7 +38,7 @@ _VALUES = ["handling_agency_id", "receiving_agency_id", "channel", "received_at"
            "timeliness", "withdrawn_at", "stopped_at", "returned_at", "due_at", "due_before_pause_at",
            "supplement_requested_at", "supplemented_at"]
 ONE_DAY = timedelta(days=1)
-OPEN_STATUSES = [Status.RECEIVED, Status.IN_PROGRESS, Status.SUPPLEMENT_REQUESTED]
+OPEN_STATUSES = [Status.RECEIVED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL, Status.SUPPLEMENT_REQUESTED]
 
 
 # --- contributions of one dossier --------------------------------------------------------------------------

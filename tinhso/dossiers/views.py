@@ -274,6 +274,8 @@ def queue(request):
     if not selectors.is_officer(request.user):
         return redirect("dossiers:mine")
     filters = DossierFilter.from_mapping(request.GET)
+    if "queue" not in request.GET:  # landing: today's work of the user's role ("Tất cả" sends queue=all)
+        filters.queue = selectors.default_queue(request.user)
     if filters.queue and filters.queue not in Queue.values:
         filters.queue = ""
     if filters.status and filters.status not in Status.values:

@@ -8,7 +8,11 @@ Who acts (`ActorKind`):
 - applicant: the citizen who filed it (the logged-in `applicant_user`, or anyone who proved code + phone);
 - clerk: a receiving officer (một cửa) of the dossier's receiving agency: receives, refuses, returns results;
 - officer: a processing officer or leader of the handling agency: processes, hands over, asks for supplements;
-- leader: a leader of the handling agency: approves, rejects, stops processing.
+- leader: a leader of the handling agency: approves, rejects, sends back, stops processing.
+
+Work by role: the processing officer submits the result to the leader ("Trình lãnh đạo", status
+awaiting_approval, the leaders' "Chờ phê duyệt" tab); the leader approves it or sends it back with a reason. A
+leader who handles a dossier themselves may still approve it directly.
 Roles come from role assignments on agencies (with their sub-agencies when granted so); administering a unit lets
 one see its dossiers (selectors) but not act on them.
 """
@@ -50,6 +54,12 @@ class Transition:
     confirm: str = ""
 
     @property
+    def shows_note(self) -> bool:
+        """Whether the action's form has a note box (required or optional)."""
+        return self.needs_note or self.accepts_files or self.needs_agency or self.name in ("withdraw",
+                                                                                             "submit_for_approval")
+
+    @property
     def needs_confirmation(self) -> bool:
         return bool(self.confirm)
 
@@ -60,7 +70,8 @@ class Transition:
 S = Status
 A = ActorKind
 IN_HAND = frozenset({S.RECEIVED, S.IN_PROGRESS})
-OPEN = frozenset({S.RECEIVED, S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED})
+OPEN = frozenset({S.RECEIVED, S.IN_PROGRESS, S.AWAITING_APPROVAL, S.SUPPLEMENT_REQUESTED})
+DECIDABLE = IN_HAND | {S.AWAITING_APPROVAL}
 
 _TRANSITIONS = [
     Transition("receive", "Tiếp nhận", frozenset({S.SUBMITTED}), S.RECEIVED, frozenset({A.CLERK}),
@@ -87,9 +98,15 @@ _TRANSITIONS = [
     Transition("supplement", "Nộp bổ sung", frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_PROGRESS,
                frozenset({A.APPLICANT, A.CLERK}), accepts_files=True, note_label="Nội dung bổ sung",
                done_message="Đã nộp bổ sung; thời hạn được tính tiếp.", at_receiving=True),
-    Transition("approve", "Phê duyệt", IN_HAND, S.APPROVED, frozenset({A.LEADER}),
+    Transition("submit_for_approval", "Trình lãnh đạo", IN_HAND, S.AWAITING_APPROVAL, frozenset({A.OFFICER}),
+               note_label="Ý kiến đề xuất của cán bộ xử lý",
+               done_message="Đã trình lãnh đạo phê duyệt; hồ sơ chờ phê duyệt."),
+    Transition("approve", "Phê duyệt", DECIDABLE, S.APPROVED, frozenset({A.LEADER}),
                done_message="Đã phê duyệt hồ sơ."),
-    Transition("reject", "Không giải quyết", IN_HAND, S.REJECTED, frozenset({A.LEADER}), needs_note=True,
+    Transition("send_back", "Yêu cầu xử lý lại", frozenset({S.AWAITING_APPROVAL}), S.IN_PROGRESS,
+               frozenset({A.LEADER}), needs_note=True, note_label="Lý do yêu cầu xử lý lại",
+               done_message="Đã chuyển hồ sơ về cán bộ xử lý để xử lý lại.", consequence="secondary"),
+    Transition("reject", "Không giải quyết", DECIDABLE, S.REJECTED, frozenset({A.LEADER}), needs_note=True,
                note_label="Lý do không giải quyết", done_message="Đã ghi nhận không giải quyết hồ sơ.",
                consequence="danger", confirm="Tôi xác nhận không giải quyết hồ sơ này."),
     Transition("issue_result", "Chuyển kết quả", frozenset({S.APPROVED, S.REJECTED}), S.RESULT_ISSUED,
@@ -152,6 +169,8 @@ def guard_problem(transition: Transition, dossier) -> str | None:
 
 
 def available_transitions(dossier, kinds: set[str]) -> list[Transition]:
-    """The actions this actor may take now, in the table's order (rendered as buttons)."""
+    """The actions this actor may take now, in the table's order (rendered as buttons). A leader decides
+    themselves, so is not offered to submit to a leader."""
     return [t for t in _TRANSITIONS
-            if dossier.status in t.sources and t.allows_actor(kinds) and guard_problem(t, dossier) is None]
+            if dossier.status in t.sources and t.allows_actor(kinds) and guard_problem(t, dossier) is None
+            and not (t.name == "submit_for_approval" and A.LEADER in kinds)]
