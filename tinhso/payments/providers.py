@@ -23,6 +23,7 @@ Credentials come from the environment: TINHSO_VNPAY_TMN_CODE, TINHSO_VNPAY_HASH_
 
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import quote_plus
@@ -72,10 +73,9 @@ class PaymentProvider:
 
 def _ascii(text: str) -> str:
     """vnp_OrderInfo: Vietnamese without diacritics, no special characters (the protocol's rule)."""
-    from tinhso.core.text import fold
-
-    folded = fold(text) if text else ""
-    return "".join(ch for ch in folded if ch.isalnum() or ch in " -.:")[:255]
+    plain = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return "".join(ch for ch in plain if (ch.isascii() and ch.isalnum()) or ch in " -.:")[:255]
 
 
 def sign(params: dict, secret: str) -> str:
