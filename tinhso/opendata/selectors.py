@@ -7,7 +7,7 @@ who publishes them). Rows are read live from the dataset's registered source (re
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tinhso.accounts import scoping
 from tinhso.core.exceptions import NotFound, PermissionDenied
@@ -155,8 +155,11 @@ def org_name(identifier_code: str) -> str:
 
 def publisher_list() -> QuerySet:
     """Agencies that publish at least one published dataset, with their dataset counts."""
-    return (Agency.objects.filter(pk__in=Dataset.objects.filter(is_published=True).values("publisher_id"))
-            .annotate(package_count=Count("pk")).order_by("identifier_code"))
+    published = Dataset.objects.filter(is_published=True)
+    counts = (published.filter(publisher=OuterRef("pk")).order_by().values("publisher")
+              .annotate(n=Count("pk")).values("n"))
+    return (Agency.objects.filter(pk__in=published.values("publisher_id"))
+            .annotate(package_count=Subquery(counts)).order_by("identifier_code"))
 
 
 def publisher_get(*, key: str) -> Agency:
