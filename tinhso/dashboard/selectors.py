@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from tinhso.core.exceptions import NotFound, PermissionDenied
 from tinhso.core.periods import Period, month_period, parse_period
 from tinhso.core.replica import replica_reads
+from tinhso.indicators import agency_rankings
 from tinhso.indicators import selectors as indicators
 from tinhso.indicators.choices import Comparator, GovLevel, Pillar, SourceKind
 from tinhso.indicators.models import Framework, Indicator, IndicatorValue, Ranking
@@ -601,3 +602,69 @@ def ranking_page(*, user, period_spec: str = "", sort: str = "rank") -> dict:
                                                                      if previous_label else ""),
                 tables=[table], filename=f"xep-hang-xa-{period.spec if period else 'chua-co'}")
     return {"page": page, "periods": periods, "period": period, "sorts": list(sorts.items()), "sort": sort}
+
+
+# --- rankings of agencies (sở, ban, ngành; UBND cấp xã) --------------------------------------------------------
+
+AGENCY_RANKING_SORTS = {"rank": "Hạng", "change": "Thay đổi hạng", "name": "Tên cơ quan"}
+
+
+def _change_text(change: int | None) -> str:
+    if change is None:
+        return NONE
+    return "không đổi" if change == 0 else (f"▲ {change}" if change > 0 else f"▼ {-change}")
+
+
+@replica_reads
+def agency_ranking_page(*, user, period_spec: str = "", group: str = "", sort: str = "rank") -> dict:
+    """The agencies of one group ranked on the dossier-based QĐ 766 groups (estimated from their own values), with
+    the change in rank, the coverage of components and the agencies' e-document shares; sortable, exportable."""
+    framework = indicators.framework_get(code=RANKING_FRAMEWORK)
+    if not indicators.can_see_detail(user):
+        raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem xếp hạng cơ quan.")
+    group = group if group in agency_rankings.GROUPS else agency_rankings.DEFAULT_GROUP
+    groups = indicators.framework_tree(framework=framework)
+    periods = agency_rankings.agency_ranking_periods(framework=framework)
+    period = parse_period(period_spec) if period_spec else (periods[0] if periods else None)
+    data = agency_rankings.agency_ranking(framework=framework, period=period, user=user, group=group) \
+        if period is not None else None
+    extra = data["indicators"] if data else []
+    sorts = {**AGENCY_RANKING_SORTS, **{g["code"]: f"Điểm “{g['name']}”" for g in groups},
+             **{i["code"]: i["name"] for i in extra}}
+    sort = sort if sort in sorts else "rank"
+    group_label = agency_rankings.GROUPS[group][0]
+    columns = ["Hạng", "Cơ quan", *[f"{g['name']} (tối đa {vn_number(g['points'])})" for g in groups],
+               f"Tổng điểm ước tính (tối đa {vn_number(framework.max_points)})", "Thay đổi hạng",
+               "Thành phần có số liệu", *[i["name"] for i in extra]]
+    table = Table(key="xep-hang-co-quan", caption=f"Xếp hạng {group_label.lower()} theo Bộ chỉ số QĐ 766 (điểm "
+                  "ước tính từ số liệu của từng cơ quan trên nền tảng)", columns=columns,
+                  numeric_columns=frozenset(range(2, len(columns))) | {0},
+                  empty_text="Chưa có cơ quan nào của nhóm có số liệu trong kỳ này.", note=indicators.ESTIMATE_NOTE)
+    if data is not None:
+        if not data["ranked"]:
+            table.note += f" Chưa xếp hạng: chỉ {data['scored']} cơ quan của nhóm có điểm (cần ít nhất 2)."
+        rows = list(data["rows"])
+        if sort == "name":
+            rows.sort(key=lambda r: r["agency_name"])
+        elif sort == "change":
+            rows.sort(key=lambda r: (r["change"] is None, -(r["change"] or 0), r["rank"] or 0))
+        elif sort in {i["code"] for i in extra}:
+            rows.sort(key=lambda r: (r["values"].get(sort) is None, -(r["values"].get(sort) or 0), r["agency_name"]))
+        elif sort != "rank":
+            rows.sort(key=lambda r: (-r["components"].get(sort, 0), r["agency_name"]))
+        for r in rows:
+            table.rows.append(Row([
+                number_cell(r["rank"]),
+                Cell(r["agency_name"], href=reverse("dashboard:agency", args=[r["agency_code"]]),
+                     title=f"{r['agency_code']} · {r['label']}"),
+                *[number_cell(r["components"].get(g["code"]) if r["score"] is not None else None) for g in groups],
+                number_cell(r["score"]), Cell(_change_text(r["change"]), numeric=True),
+                Cell(f"{r['components_scored']}/{r['components_total']}", numeric=True, title=r["coverage_label"]),
+                *[number_cell(r["values"].get(i["code"]), _suffix(i["unit_of_measure"])) for i in extra]]))
+    label = period.label if period else "chưa có số liệu theo cơ quan"
+    previous = data["previous_period_label"] if data else ""
+    page = Page(title=f"Xếp hạng cơ quan — {group_label}",
+                subtitle=label + (f" · thay đổi so với {previous}" if previous else ""), tables=[table],
+                filename=f"xep-hang-co-quan-{group}-{period.spec if period else 'chua-co'}")
+    return {"page": page, "periods": periods, "period": period, "sorts": list(sorts.items()), "sort": sort,
+            "groups": [(code, label) for code, (label, _) in agency_rankings.GROUPS.items()], "group": group}

@@ -139,3 +139,13 @@ def rankings(request):
     data = selectors.ranking_page(user=request.user, period_spec=request.GET.get("period", "").strip()[:30],
                                   sort=request.GET.get("sort", "rank")[:80])
     return _respond(request, "dashboard/rankings.html", data)
+
+
+@_domain_errors
+def agency_rankings(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    data = selectors.agency_ranking_page(user=request.user, period_spec=request.GET.get("period", "").strip()[:30],
+                                         group=request.GET.get("group", "")[:20],
+                                         sort=request.GET.get("sort", "rank")[:80])
+    return _respond(request, "dashboard/agency_rankings.html", data)

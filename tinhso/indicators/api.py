@@ -9,15 +9,16 @@ from ninja.files import UploadedFile
 
 from tinhso.accounts.auth import session_or_token
 from tinhso.api.schemas import ERROR_RESPONSES, Paging
-from tinhso.core.exceptions import ValidationError
+from tinhso.core.exceptions import NotFound, ValidationError
 from tinhso.core.files import attachment_response
 from tinhso.core.pagination import paginate
 from tinhso.core.periods import parse_period
 
-from . import frameworks, selectors, services
+from . import agency_rankings, frameworks, selectors, services
 from .choices import PeriodStatus
 from .models import ReportForm
 from .schemas import (
+    AgencyRankingOut,
     BreakdownRowOut,
     CompletenessOut,
     CorrectionIn,
@@ -185,6 +186,21 @@ def get_framework(request, code: str):
 def get_ranking(request, code: str, period: str = Query(..., min_length=4, max_length=30)):
     return selectors.ranking(framework=selectors.framework_get(code=code), period=parse_period(period),
                              user=_anon_or_user(request))
+
+
+@router.get("/frameworks/{code}/agency-rankings", response={200: AgencyRankingOut, **ERROR_RESPONSES},
+            summary="Xếp hạng cơ quan (sở, ban, ngành; UBND cấp xã) theo bộ chỉ số, điểm ước tính")
+def get_agency_ranking(request, code: str, period: str = Query("", max_length=30),
+                       group: str = Query(agency_rankings.DEFAULT_GROUP, max_length=20)):
+    framework = selectors.framework_get(code=code)
+    if period:
+        chosen = parse_period(period)
+    else:
+        periods = agency_rankings.agency_ranking_periods(framework=framework)
+        if not periods:
+            raise NotFound(f"Chưa có số liệu theo cơ quan của bộ chỉ số “{framework.code}”.")
+        chosen = periods[0]
+    return agency_rankings.agency_ranking(framework=framework, period=chosen, user=request.user, group=group)
 
 
 @router.post("/frameworks/{code}/rankings", response={200: RankingOut, **ERROR_RESPONSES},

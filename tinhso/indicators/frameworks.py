@@ -18,7 +18,7 @@ from django.db import transaction
 from tinhso.audit.services import audit_record
 from tinhso.core.periods import Period
 from tinhso.org.choices import UnitLevel
-from tinhso.org.models import AdministrativeUnit
+from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province
 
 from . import status as status_rules
@@ -39,13 +39,15 @@ def framework_units(framework: Framework, parent: AdministrativeUnit | None = No
     return list(qs.order_by("code"))
 
 
-def _values(units, indicator_ids, period: Period) -> dict[tuple[int, int, str], float]:
-    """(unit id, indicator id, level) → the preferred value inside the period (the longest period wins)."""
-    rows = IndicatorValue.objects.filter(unit_id__in=[u.pk for u in units], indicator_id__in=indicator_ids,
-                                         is_current=True, period_start__gte=period.start,
-                                         period_end__lte=period.end)
+def period_values(owners, indicator_ids, period: Period, owner: str = "unit") -> dict[tuple[int, int, str], float]:
+    """(unit or agency id, indicator id, level) → the preferred value inside the period (the longest period
+    wins, then computed before reported before published)."""
+    rows = IndicatorValue.objects.filter(**{f"{owner}_id__in": [o.pk for o in owners]},
+                                         indicator_id__in=indicator_ids, is_current=True,
+                                         period_start__gte=period.start, period_end__lte=period.end)
     best: dict[tuple, tuple] = {}
-    for v in rows.values_list("unit_id", "indicator_id", "level", "period_start", "period_end", "source", "value"):
+    for v in rows.values_list(f"{owner}_id", "indicator_id", "level", "period_start", "period_end", "source",
+                              "value"):
         unit_id, indicator_id, level, start, end, source, value = v
         key = (unit_id, indicator_id, level)
         rank = (end - start, -SOURCE_PRIORITY.get(source, 9))
@@ -75,16 +77,27 @@ def _component_score(component: FrameworkComponent, value: float, framework: Fra
 
 def score_units(framework: Framework, period: Period, units: list[AdministrativeUnit]) -> dict[int, dict]:
     components = list(framework.components.select_related("indicator").order_by("position"))
-    children = defaultdict(list)
-    for c in components:
-        children[c.parent_id].append(c)
     indicator_ids = {c.indicator_id for c in components if c.indicator_id}
-    values = _values(units, indicator_ids, period)
     targets: dict[tuple, Target] = {}  # the nearest target year at or after the period
     for t in Target.objects.filter(framework=framework, year__gte=period.end.year).order_by("-year"):
         targets[(t.indicator_id, t.unit_id, t.level)] = t
+    return _score(framework, period, components, units, period_values(units, indicator_ids, period), targets)
+
+
+def score_agencies(framework: Framework, period: Period, agencies: list[Agency]) -> dict[int, dict]:
+    """The framework's scores of agencies from their own values (IndicatorValue.agency), as `score_units`. The
+    targets of a target set belong to units, so an agency is scored by the framework's own target values."""
+    components = list(framework.components.select_related("indicator").order_by("position"))
+    indicator_ids = {c.indicator_id for c in components if c.indicator_id}
+    return _score(framework, period, components, agencies, period_values(agencies, indicator_ids, period, "agency"), {})
+
+
+def _score(framework, period, components, owners, values, targets) -> dict[int, dict]:
+    children = defaultdict(list)
+    for c in components:
+        children[c.parent_id].append(c)
     results = {}
-    for unit in units:
+    for unit in owners:
         state = {"details": {}, "missing": [], "has_any": False}
 
         def score(component, unit=unit, state=state) -> float:

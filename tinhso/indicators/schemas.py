@@ -179,6 +179,47 @@ class RankingOut(Schema):
     rows: list[RankingRowOut]
 
 
+class AgencyRankingRowOut(Schema):
+    agency_code: str
+    agency_name: str
+    kind: str
+    unit_code: str
+    unit_name: str
+    score: float | None = Field(None, description="Điểm ước tính; trống khi không thành phần nào có số liệu")
+    rank: int | None = Field(None, description="Trống khi ít hơn hai cơ quan của nhóm có điểm")
+    out_of: int | None = None
+    label: str
+    change: int | None = Field(None, description="Số bậc tăng (dương) hoặc giảm (âm) so với kỳ trước cùng loại")
+    components: dict[str, float]
+    components_scored: int
+    components_total: int
+    coverage_label: str
+    values: dict[str, float | None] = Field(..., description="Giá trị của cơ quan với các chỉ tiêu ngoài bộ chỉ số")
+
+
+class AgencyRankingIndicatorOut(Schema):
+    code: str
+    name: str
+    unit_of_measure: str
+
+
+class AgencyRankingOut(Schema):
+    framework: str
+    name: str
+    max_points: float
+    group: str
+    group_label: str
+    period: str
+    period_label: str
+    previous_period_label: str
+    is_estimate: bool = Field(..., description="Điểm ước tính từ số liệu trên nền tảng (không phải kết quả chính thức)")
+    note: str
+    ranked: bool
+    scored: int = Field(..., description="Số cơ quan của nhóm có điểm (xếp hạng trong số này)")
+    indicators: list[AgencyRankingIndicatorOut]
+    rows: list[AgencyRankingRowOut]
+
+
 class RankingIn(Schema):
     period: str = Field(..., min_length=4, max_length=30)
 

@@ -91,6 +91,8 @@ MATRIX = {
     ("GET", f"{BASE}/frameworks/{{code}}"): case(_get(f"{BASE}/frameworks/qd766"), EVERYONE),
     ("GET", f"{BASE}/frameworks/{{code}}/rankings"): case(
         _get(f"{BASE}/frameworks/dti-tinh/rankings", period="2025"), EVERYONE),
+    ("GET", f"{BASE}/frameworks/{{code}}/agency-rankings"): case(
+        _get(f"{BASE}/frameworks/qd766/agency-rankings", period="2025", group="ubnd-xa"), STAFF),
     ("POST", f"{BASE}/frameworks/{{code}}/rankings"): case(
         lambda w: (_defs(w), Request(f"{BASE}/frameworks/qd766/rankings", json={"period": "2025"}))[1], PROVINCE),
     ("GET", f"{BASE}/report-periods"): case(lambda w: (_period(w), Request(f"{BASE}/report-periods"))[1], ADMINS),
