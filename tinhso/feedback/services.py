@@ -676,17 +676,22 @@ def report_escalate(*, report_id: int, now: datetime | None = None) -> int:
         return target
 
 
+def escalation_candidates(*, now: datetime | None = None) -> list[int]:
+    """Open reports that may need a step up: not yet warned, or warned and past due (report_escalate decides
+    exactly, in office time)."""
+    now = now or timezone.now()
+    rows = Report.objects.filter(status__in=OPEN_STATUSES, escalation_level__lt=2).values_list(
+        "pk", "escalation_level", "due_at")
+    return [pk for pk, level, due_at in rows.iterator() if level == 0 or due_at < now]
+
+
 def escalation_sweep(*, now: datetime | None = None) -> int:
     """Escalate every open report whose clock calls for it; returns how many moved."""
     now = now or timezone.now()
     moved = 0
-    candidates = Report.objects.filter(status__in=OPEN_STATUSES, escalation_level__lt=2).values_list(
-        "pk", "escalation_level", "due_at")
-    for pk, level, due_at in candidates.iterator():
-        if level == 1 and due_at >= now:
-            continue
-        before = level
-        if report_escalate(report_id=pk, now=now) > before:
+    levels = dict(Report.objects.filter(status__in=OPEN_STATUSES).values_list("pk", "escalation_level"))
+    for pk in escalation_candidates(now=now):
+        if report_escalate(report_id=pk, now=now) > levels.get(pk, 0):
             moved += 1
     return moved
 

@@ -230,3 +230,17 @@ def test_open311_channel_needs_a_key(place):
     with pytest.raises(PermissionDenied):
         submit(place, channel="open311")
     assert workflow.reopen_days() == 7
+
+
+def test_the_command_and_the_background_task_escalate(place):
+    from django.core.management import call_command
+
+    from tinhso.feedback import tasks
+
+    report, _ = submit(place, latitude=QUANG_XUONG[0], longitude=QUANG_XUONG[1], now=MONDAY_9 - timedelta(days=30))
+    assert services.escalation_candidates() == [report.pk]
+    assert tasks.escalate_report.call(report.pk) == 2
+    report.refresh_from_db()
+    assert report.escalation_level == 2
+    call_command("feedback_escalate")
+    assert report.events.filter(action="escalate_parent").count() == 1
