@@ -67,6 +67,7 @@ def add_dataset(g: Graph, dataset: Dataset, absolute) -> URIRef:
     if dataset.publisher_id:
         g.add((node, DCTERMS.publisher, _agent(g, dataset.publisher, absolute)))
         contact = BNode()
+        g.add((contact, RDF.type, VCARD.Kind))
         g.add((contact, RDF.type, VCARD.Organization))
         g.add((contact, VCARD.fn, _vi(dataset.publisher.name)))
         if dataset.publisher.email:
@@ -132,6 +133,7 @@ def _distribution(g: Graph, dataset: Dataset, fmt: str, licence: URIRef, columns
     if columns:
         described = "; ".join(f"{c.name}: {c.title}" for c in columns)
         g.add((node, DCTERMS.description, _vi(f"Các cột — {described}.")))
+    g.add((URIRef(url), RDF.type, RDFS.Resource))  # the shapes check classes without RDFS inference
     g.add((node, DCAT.accessURL, URIRef(url)))
     g.add((node, DCAT.downloadURL, URIRef(url)))
     media_node = URIRef(IANA + media)
