@@ -248,3 +248,45 @@ def documents_median_handling_days(scope: Scope) -> tuple[dict, dict]:
             per_unit[unit_id] += days
     return ({u: (median(d), None) for u, d in per_unit.items() if d},
             {a: (median(d), None) for a, d in by_agency.items() if d})
+
+
+# --- feedback (the feedback app measures itself in tinhso.feedback.measures; it never imports this) ----------
+
+@per_agency("cq_phan_anh_dung_han_rate")
+def feedback_on_time_share(scope: Scope, period: Period) -> dict[int, Ratio]:
+    """Reports answered by their due time / reports answered (latest official answer in the period)."""
+    from tinhso.feedback.measures import on_time_share
+
+    return on_time_share(ids=scope.agency_unit, start=period.start, end=period.end)
+
+
+@per_agency("cq_phan_anh_hai_long_rate")
+def feedback_satisfaction_share(scope: Scope, period: Period) -> dict[int, Ratio]:
+    """Reports closed with a rating of 4 or 5 / reports closed with a rating."""
+    from tinhso.feedback.measures import satisfaction_share
+
+    return satisfaction_share(ids=scope.agency_unit, start=period.start, end=period.end)
+
+
+@per_agency("cq_phan_anh_mo_lai_rate")
+def feedback_reopen_rate(scope: Scope, period: Period) -> dict[int, Ratio]:
+    """Reports first answered in the period and reopened by the citizen / reports first answered."""
+    from tinhso.feedback.measures import reopen_rate
+
+    return reopen_rate(ids=scope.agency_unit, start=period.start, end=period.end)
+
+
+@snapshot("cq_phan_anh_xu_ly_gio_median")
+def feedback_median_handling_hours(scope: Scope) -> tuple[dict, dict]:
+    """Median office hours from reception to the official answer of reports answered this year (each unit's
+    median over the reports of all its agencies)."""
+    from tinhso.feedback.measures import handling_hours, median, this_year
+
+    start, end = this_year()
+    by_agency = handling_hours(ids=scope.agency_unit, start=start, end=end)
+    per_unit: dict[int, list[float]] = defaultdict(list)
+    for agency_id, hours in by_agency.items():
+        for unit_id in scope.chains.get(scope.agency_unit[agency_id], []):
+            per_unit[unit_id] += hours
+    return ({u: (median(h), None) for u, h in per_unit.items() if h},
+            {a: (median(h), None) for a, h in by_agency.items() if h})
