@@ -297,6 +297,11 @@ TINHSO_GATEWAY_DAILY_QUOTA = int(os.environ.get("TINHSO_GATEWAY_DAILY_QUOTA", "1
 TINHSO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("TINHSO_WEBHOOK_TIMEOUT_SECONDS", "5"))
 TINHSO_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("TINHSO_WEBHOOK_MAX_ATTEMPTS", "8"))
 TINHSO_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("TINHSO_WEBHOOK_BACKOFF_SECONDS", "30"))
+# Outbound connectors (tinhso.gateway.connectors): off until their receiver's address is set.
+TINHSO_DVCQG_URL = os.environ.get("TINHSO_DVCQG_URL", "")
+TINHSO_DVCQG_TOKEN = os.environ.get("TINHSO_DVCQG_TOKEN", "")
+TINHSO_CATALOGUE_URL = os.environ.get("TINHSO_CATALOGUE_URL", "")
+TINHSO_CATALOGUE_TOKEN = os.environ.get("TINHSO_CATALOGUE_TOKEN", "")
 
 LOGGING = {
     "version": 1,
