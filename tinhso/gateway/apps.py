@@ -11,3 +11,16 @@ class GatewayConfig(AppConfig):
         from . import measures
 
         measures.register()
+        # The gateway sits above dossiers and org, so it may listen to them: dossier status changes feed the
+        # webhooks and the national-portal connector, agency saves the shared-catalogue connector.
+        from django.db.models.signals import post_save
+
+        from tinhso.dossiers.models import DossierEvent
+        from tinhso.org.models import Agency
+
+        from . import connectors, webhooks
+
+        post_save.connect(webhooks.on_dossier_event_saved, sender=DossierEvent, dispatch_uid="gateway_webhooks")
+        post_save.connect(connectors.on_dossier_event_saved, sender=DossierEvent,
+                          dispatch_uid="gateway_connector_dvcqg")
+        post_save.connect(connectors.on_agency_saved, sender=Agency, dispatch_uid="gateway_connector_catalogue")
