@@ -21,4 +21,6 @@ urlpatterns = [
     path("yeu-cau/", views.request_list, name="request_list"),
     path("yeu-cau/<int:pk>/quyet-dinh/", views.request_decide, name="request_decide"),
     path("nhat-ky/", views.access_log, name="access_log"),
+    path("ket-noi/", views.outbox, name="outbox"),
+    path("webhook/<int:pk>/", views.webhook_log, name="webhook_log"),
 ]

@@ -14,11 +14,11 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from tinhso.core import exports
-from tinhso.core.exceptions import DomainError, PermissionDenied, ValidationError
+from tinhso.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationError
 from tinhso.core.forms import add_domain_error
 from tinhso.core.pagination import page_number, paginate
 
-from . import catalogue, selectors, services
+from . import catalogue, connectors, selectors, services
 from .choices import RequestStatus
 from .filters import STATUS_CHOICES, log_filter_from
 from .forms import AccessRequestForm, ClientForm, DecisionForm, LimitsForm, ServiceForm, WebhookForm
@@ -252,3 +252,41 @@ def access_log(request):
         "export_csv": f"?{urlencode({**params, 'export': 'csv'})}",
         "export_xlsx": f"?{urlencode({**params, 'export': 'xlsx'})}",
     })
+
+
+@login_required
+@_domain_errors
+def outbox(request):
+    if not selectors.is_gateway_admin(request.user):
+        raise PermissionDenied("Chỉ quản trị cấp tỉnh được xem hàng đợi kết nối ra ngoài.")
+    if request.method == "POST":
+        try:
+            queued = connectors.catalogue_sync_all(actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message + "".join(f" {m}" for ms in exc.field_errors.values() for m in ms))
+        else:
+            messages.success(request, f"Đã đưa {queued} mã định danh cơ quan vào hàng đợi.")
+        return redirect("gateway:outbox")
+    connector = request.GET.get("connector", "")
+    connector = connector if connector in connectors.CONNECTORS else ""
+    status = request.GET.get("status", "")
+    qs = selectors.outbox_list(user=request.user, connector=connector).prefetch_related("attempt_log")
+    if status in {"pending", "delivered", "failed"}:
+        qs = qs.filter(status=status)
+    page = paginate(qs, page=page_number(request.GET.get("page")))
+    return render(request, "gateway/outbox.html", {
+        "page": page, "connector": connector, "status": status,
+        "connectors": [(c, bool(c.url())) for c in connectors.CONNECTORS.values()],
+        "names": {k: c.name for k, c in connectors.CONNECTORS.items()},
+    })
+
+
+@login_required
+@_domain_errors
+def webhook_log(request, pk: int):
+    subscription = WebhookSubscription.objects.select_related("client").filter(pk=pk).first()
+    if subscription is None or not selectors.can_manage_client(request.user, subscription.client):
+        raise NotFound("Không có đăng ký này trong phạm vi của bạn.")
+    page = paginate(subscription.deliveries.order_by("-id").prefetch_related("attempt_log"),
+                    page=page_number(request.GET.get("page")))
+    return render(request, "gateway/webhook_log.html", {"subscription": subscription, "page": page})

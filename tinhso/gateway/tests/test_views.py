@@ -106,3 +106,28 @@ def test_client_page_shows_the_usage_chart_data(world):
     page = world.client_for("province_admin").get("/lien-thong/he-thong/")
     assert page.context["usage"]["series"][0]["counts"][-1] == 1
     assert 'id="usage-data"' in page.content.decode()
+
+
+def test_outbox_and_webhook_log_pages(world, settings):
+    from tinhso.dossiers.services import dossier_transition
+    from tinhso.dossiers.tests.factories import make_dossier
+    from tinhso.gateway import services
+
+    settings.TINHSO_DVCQG_URL = "http://127.0.0.1:9/portal"
+    client = make_client(world, services_=["dossier-status"])
+    subscription = services.webhook_subscribe(actor=world.users["province_admin"], client=client,
+                                              url="http://127.0.0.1:9/hook")
+    dossier = make_dossier(world, applicant_user=None)
+    dossier.applicant_user = client.service_user
+    dossier.save(update_fields=["applicant_user"])
+    dossier_transition(actor=world.users["processing_officer"], dossier_code=dossier.code, action="start")
+    admin = world.client_for("province_admin")
+    page = admin.get("/lien-thong/ket-noi/", {"status": "pending"})
+    assert page.status_code == 200 and page.context["page"].total == 1
+    assert "dossier-event-" in page.content.decode()
+    log = admin.get(f"/lien-thong/webhook/{subscription.pk}/")
+    assert log.status_code == 200 and dossier.code in log.content.decode()
+    assert world.client_for("other_unit_officer").get(f"/lien-thong/webhook/{subscription.pk}/").status_code == 404
+    assert world.client_for("agency_leader").get("/lien-thong/ket-noi/").status_code == 403
+    refused = admin.post("/lien-thong/ket-noi/", follow=True)  # catalogue not configured
+    assert "TINHSO_CATALOGUE_URL" in refused.content.decode()
