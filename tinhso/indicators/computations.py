@@ -290,3 +290,22 @@ def feedback_median_handling_hours(scope: Scope) -> tuple[dict, dict]:
             per_unit[unit_id] += hours
     return ({u: (median(h), None) for u, h in per_unit.items() if h},
             {a: (median(h), None) for a, h in by_agency.items() if h})
+
+
+# --- fees paid online (the payments app measures itself in tinhso.payments.measures; it never imports this) -----
+
+@per_agency("cq_ho_so_thanh_toan_truc_tuyen_rate")
+def fees_paid_online_share(scope: Scope, period: Period) -> dict[int, Ratio]:
+    """Dossiers with fees (bill issued in the period) paid online / dossiers with fees."""
+    from tinhso.payments.measures import online_paid_share_by_agency
+
+    return online_paid_share_by_agency(agency_ids=scope.agency_unit, start=period.start, end=period.end)
+
+
+@per_agency("cq_so_tien_thanh_toan_truc_tuyen")
+def fees_amount_paid_online(scope: Scope, period: Period) -> dict[int, Ratio]:
+    """Fees and charges paid online (đồng), confirmed by the payment provider in the period."""
+    from tinhso.payments.measures import amount_paid_online_by_agency
+
+    amounts = amount_paid_online_by_agency(agency_ids=scope.agency_unit, start=period.start, end=period.end)
+    return {agency_id: (amount, None) for agency_id, amount in amounts.items()}
