@@ -329,7 +329,10 @@ def computed_values_refresh(*, actor=None, root: AdministrativeUnit, periods: li
             for period in periods:
                 by_agency = computation.fn(scope, period)
                 counts = scope.fold_counts({a: {"n": n, "d": d} for a, (n, d) in by_agency.items()})
-                emit(indicator, period, {u: (c["n"], c["d"]) for u, c in counts.items()}, by_agency)
+                # A count (no denominator, e.g. an amount) is summed up to the units and stays a count.
+                counted = all(d is None for _, d in by_agency.values())
+                emit(indicator, period, {u: (c["n"], None if counted else c["d"]) for u, c in counts.items()},
+                     by_agency)
         elif computation.kind == "snapshot":
             unit_ratios, agency_ratios = computation.fn(scope)
             emit(indicator, year_period(today.year), unit_ratios, agency_ratios)
