@@ -47,13 +47,13 @@ def test_departments_are_scored_on_their_own_values_and_ranked_with_the_change(s
     rows = {r["agency_code"]: r for r in data["rows"]}
     assert list(rows) == [scored.justice.identifier_code, scored.health.identifier_code]
     justice, health = rows[scored.justice.identifier_code], rows[scored.health.identifier_code]
-    # 20 points × 90 % on time + 11 points × 40 % received online
-    assert justice["score"] == pytest.approx(22.4) and justice["components"]["dung_han"] == 18.0
+    # 20 points × 90 % on time + 8 points × 40 % received online
+    assert justice["score"] == pytest.approx(21.2) and justice["components"]["dung_han"] == 18.0
     assert health["score"] == pytest.approx(10.0)
     assert (justice["rank"], justice["out_of"], justice["label"], justice["change"]) == (1, 2, "xếp thứ 1/2", 1)
     assert (health["rank"], health["change"]) == (2, -1)
-    assert (justice["components_scored"], justice["components_total"]) == (2, 6)
-    assert health["coverage_label"] == "1/6 thành phần có số liệu"
+    assert (justice["components_scored"], justice["components_total"]) == (2, 7)
+    assert health["coverage_label"] == "1/7 thành phần có số liệu"
     assert justice["values"] == {"cq_van_ban_ky_so_rate": 97.8, "cq_van_ban_lien_thong_rate": None}
     assert [i["code"] for i in data["indicators"]] == agency_rankings.EXTRA_INDICATORS
 

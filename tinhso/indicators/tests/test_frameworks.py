@@ -35,8 +35,8 @@ def test_766_scores_communes_from_their_dossiers(world, operations):
     # 5 received (2 online, 2 digitised), 4 resolved (3 early/on time); 2 procedures, 1 toàn trình, both complete
     assert commune["dung_han"] == pytest.approx(20 * 3 / 4)
     assert commune["ho_so_so_hoa"] == pytest.approx(22 * 2 / 5)
-    assert commune["ho_so_truc_tuyen"] == pytest.approx(11 * 2 / 5)
-    assert commune["toan_trinh"] == pytest.approx(11 * 1 / 2)
+    assert commune["ho_so_truc_tuyen"] == pytest.approx(8 * 2 / 5)
+    assert commune["toan_trinh"] == pytest.approx(8 * 1 / 2)
     assert commune["cong_khai_tthc"] == pytest.approx(18)
     assert "danh_gia_hai_long" in scores[world.commune.pk]["missing"]  # no ratings: 0 points, listed as missing
 
