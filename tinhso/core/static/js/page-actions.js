@@ -11,3 +11,9 @@ document.addEventListener("htmx:afterRequest", function (event) {
   var form = event.target.closest ? event.target.closest("form[data-reset-on-success]") : null;
   if (form && event.detail && event.detail.successful) form.reset();
 });
+// <div data-focus-on-load> (the error summary after a failed submit, core/_error_summary.html) takes the focus, so
+// keyboard and screen-reader users start from the list of what to fix.
+document.addEventListener("DOMContentLoaded", function () {
+  var target = document.querySelector("[data-focus-on-load]");
+  if (target) target.focus();
+});
