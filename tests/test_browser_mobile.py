@@ -58,7 +58,7 @@ def test_citizen_journey_on_a_phone(live_server, browser, tmp_path):
     page.select_option("select[name=applicant_unit_code]", world.commune.code)
     page.fill("input[name=applicant_address]", "Thôn 3")
     page.fill("input[name=fd_copies]", "2")
-    page.set_input_files("input[name=attachments]", str(pdf))
+    page.set_input_files("input[name=paper_1]", str(pdf))
     page.click("button:has-text('Nộp hồ sơ')")
     code = page.locator("#dossier-code").inner_text().strip()
     _fits(page)                                         # the receipt, with its QR code

@@ -41,8 +41,10 @@ def _login(browser, base: str, username: str):
     return page
 
 
-def _act(page, action: str, *, note: str = "", file_path=None):
+def _act(page, action: str, *, note: str = "", file_path=None, selects: dict | None = None):
     form = page.locator(f"form[data-action={action}]")
+    for name, value in (selects or {}).items():
+        form.locator(f"select[name={name}]").select_option(value)
     if note:
         form.locator("textarea[name=note]").fill(note)
     if file_path:
@@ -68,7 +70,7 @@ def test_a_dossier_goes_from_online_submission_to_rating_and_is_counted(live_ser
     citizen.select_option("select[name=applicant_unit_code]", world.commune.code)
     citizen.fill("input[name=applicant_address]", "Thôn 3")
     citizen.fill("input[name=fd_copies]", "2")
-    citizen.set_input_files("input[name=attachments]", str(pdf))
+    citizen.set_input_files("input[name=paper_1]", str(pdf))
     citizen.click("button:has-text('Nộp hồ sơ')")
     code = citizen.locator("#dossier-code").inner_text().strip()
     assert re.fullmatch(r"000\.01\.01\.H56-\d{6}-0001", code), code
@@ -78,8 +80,13 @@ def test_a_dossier_goes_from_online_submission_to_rating_and_is_counted(live_ser
     clerk.goto(f"{base}/ho-so/{code}/")
     _act(clerk, "receive")
     assert clerk.locator("#dossier-status").inner_text() == "Đã tiếp nhận"
+    _act(clerk, "assign", note="Đủ thành phần.", selects={"assignee": "processing.officer"})  # form 06 hand-over
+    assert "cán bộ xử lý: processing_officer" in clerk.locator("#dossier-panel").inner_text()
 
-    officer = _login(browser, base, "processing.officer")
+    officer = _login(browser, base, "processing.officer")   # told in the app, lands on "Đang xử lý"
+    officer.wait_for_selector(".tabs a.active[data-queue=processing]")
+    officer.goto(f"{base}/thong-bao/")
+    assert officer.locator(f"text=Hồ sơ {code} được chuyển đến bạn xử lý").count() >= 1
     officer.goto(f"{base}/ho-so/{code}/")
     _act(officer, "request_supplement", note="Bổ sung bản chụp giấy khai sinh.")
     assert officer.locator("#dossier-status").inner_text() == "Chờ bổ sung"

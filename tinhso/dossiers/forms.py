@@ -5,8 +5,10 @@ from django import forms
 from tinhso.procedures.choices import FormFieldType
 
 from .choices import Channel
+from .papers import PaperCheck, clean_count, paper_required
 
 FORM_DATA_PREFIX = "fd_"
+PAPER_PREFIX = "paper_"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -41,11 +43,12 @@ class ApplicantForm(forms.Form):
     applicant_unit_code = forms.ChoiceField(label="Xã, phường, đặc khu nơi cư trú")
     applicant_address = forms.CharField(label="Địa chỉ (số nhà, thôn, tổ dân phố)", max_length=255, required=False)
     agency_code = forms.ChoiceField(label="Cơ quan giải quyết", required=False)
-    attachments = MultipleFileField(label="Tệp đính kèm (PDF, JPEG, PNG)", required=False, widget=_accept())
+    attachments = MultipleFileField(label="Giấy tờ khác (không bắt buộc)", required=False, widget=_accept())
 
-    def __init__(self, *args, procedure, communes, **kwargs):
+    def __init__(self, *args, procedure, communes, counter: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        self.counter = counter
         self.fields["applicant_unit_code"].choices = [("", "— Chọn xã, phường —")] + [
             (u.code, u.name) for u in communes]
         agencies = list(procedure.agencies.filter(is_active=True).order_by("identifier_code"))
@@ -68,6 +71,21 @@ class ApplicantForm(forms.Form):
                 field = forms.CharField(max_length=2000)
             field.label, field.required = f.label, f.required
             self.fields[name] = field
+        # One upload slot per paper; at the counter also the checklist (received, bản chính / bản sao counts).
+        # Whether a paper is required is the service's rule (papers.paper_required), so the fields stay optional
+        # here and the service's Vietnamese message lands on the paper's field.
+        self.papers = list(procedure.papers.all())
+        for p in self.papers:
+            self.fields[f"{PAPER_PREFIX}{p.position}"] = MultipleFileField(label=p.name, required=False,
+                                                                           widget=_accept())
+            if counter:
+                self.fields[f"{PAPER_PREFIX}{p.position}_received"] = forms.BooleanField(label="Đã nhận",
+                                                                                         required=False)
+                for part, label, initial in (("originals", "Số bản chính", p.originals),
+                                             ("copies", "Số bản sao", p.copies)):
+                    self.fields[f"{PAPER_PREFIX}{p.position}_{part}"] = forms.CharField(
+                        label=label, required=False, initial=initial, max_length=2,
+                        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 2, "pattern": "[0-9]*"}))
 
     def form_data(self) -> dict:
         return {name[len(FORM_DATA_PREFIX):]: value for name, value in self.cleaned_data.items()
@@ -77,8 +95,31 @@ class ApplicantForm(forms.Form):
         return [self[name] for name in self.fields if name.startswith(FORM_DATA_PREFIX)]
 
     def applicant_fields(self):
-        return [self[name] for name in self.fields if not name.startswith(FORM_DATA_PREFIX)
+        return [self[name] for name in self.fields if not name.startswith((FORM_DATA_PREFIX, PAPER_PREFIX))
                 and name != "attachments"]
+
+    def paper_rows(self) -> list[dict]:
+        rows = []
+        for p in self.papers:
+            key = f"{PAPER_PREFIX}{p.position}"
+            row = {"paper": p, "required": paper_required(p.name), "file": self[key]}
+            if self.counter:
+                row |= {"received": self[f"{key}_received"], "originals": self[f"{key}_originals"],
+                        "copies": self[f"{key}_copies"]}
+            rows.append(row)
+        return rows
+
+    def _paper_checks(self) -> tuple[dict[int, PaperCheck], dict[str, list[str]]]:
+        data, checks, errors = self.cleaned_data, {}, {}
+        for p in self.papers:
+            key = f"{PAPER_PREFIX}{p.position}"
+            counts = {}
+            for part, label in (("originals", "Số bản chính"), ("copies", "Số bản sao")):
+                counts[part], problem = clean_count(data.get(f"{key}_{part}"), label=f"“{p.name}”: {label.lower()}")
+                if problem:
+                    errors.setdefault(f"papers.{p.position}", []).append(problem)
+            checks[p.position] = PaperCheck(received=bool(data.get(f"{key}_received")), **counts)
+        return checks, errors
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -88,13 +129,25 @@ class ApplicantForm(forms.Form):
             "applicant_unit_code": data["applicant_unit_code"], "applicant_address": data.get("applicant_address", ""),
             "agency_code": data.get("agency_code", "") or "", "form_data": self.form_data(),
             "attachments": data.get("attachments") or [],
-        }
+            "paper_files": {p.position: data.get(f"{PAPER_PREFIX}{p.position}") or [] for p in self.papers},
+        } | ({"paper_checks": self.paper_checks} if self.counter else {})
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.counter:
+            self.paper_checks, errors = self._paper_checks()
+            for key, messages in errors.items():
+                for message in messages:
+                    self.add_error(self.field_for(key), message)
+        return cleaned
 
     @staticmethod
     def field_for(error_key: str) -> str:
         """Where a service's field error belongs on this form."""
         if error_key.startswith("form_data."):
             return FORM_DATA_PREFIX + error_key.split(".", 1)[1]
+        if error_key.startswith("papers."):
+            return PAPER_PREFIX + error_key.split(".", 1)[1]
         return error_key
 
 

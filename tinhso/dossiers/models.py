@@ -135,8 +135,31 @@ class DossierEvent(models.Model):
         ordering = ["at", "id"]
 
 
+class DossierPaper(models.Model):
+    """One paper of the procedure (thành phần hồ sơ) as this dossier has it: whether the one-stop received it and
+    how many originals (bản chính) and copies (bản sao) came, as printed on form 01. The name is kept as it was
+    when the dossier was filed, since the catalogue may change later."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="papers")
+    paper = models.ForeignKey("procedures.ProcedurePaper", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=500)
+    required = models.BooleanField(default=True)
+    received = models.BooleanField(default=False)
+    originals = models.PositiveSmallIntegerField(default=0)
+    copies = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dossier_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "position"], name="one_paper_row_per_position")]
+
+
 class DossierAttachment(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    # The paper of the procedure this file is (one upload slot per paper); empty for other files.
+    paper = models.ForeignKey(DossierPaper, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="attachments")
     kind = models.CharField(max_length=12, choices=AttachmentKind.choices)
     file = models.FileField(upload_to="dossiers/%Y/%m/")
     original_name = models.CharField(max_length=255)

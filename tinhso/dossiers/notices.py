@@ -10,6 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from tinhso.accounts.choices import Role
+from tinhso.accounts.models import User
 from tinhso.notifications import kinds
 from tinhso.notifications.choices import Channel
 from tinhso.notifications.kinds import Kind, Wording
@@ -102,6 +104,32 @@ DIGEST = Kind(
                                     "Mở hàng đợi xử lý: {duong_dan}"),
     })
 
+OFFICER_FIELDS = {"ho_ten": "Họ tên cán bộ nhận", "ma_ho_so": "Mã hồ sơ", "ten_thu_tuc": "Tên thủ tục hành chính",
+                  "nguoi_nop": "Họ tên người nộp", "co_quan": "Cơ quan giải quyết",
+                  "han_giai_quyet": "Hạn giải quyết (dd/mm/yyyy hh:mm)", "ghi_chu": "Nội dung chuyển, ý kiến",
+                  "nguoi_chuyen": "Người chuyển", "duong_dan": "Đường dẫn tới hồ sơ"}
+
+
+def _officer_kind(key: str, label: str, subject: str, body: str) -> Kind:
+    return Kind(key=key, label=label, placeholders=OFFICER_FIELDS, wording={
+        Channel.IN_APP: Wording(subject=subject, body=body),
+        Channel.EMAIL: Wording(subject=subject, body="Kính gửi {ho_ten},\n\n" + body + "\n\nMở hồ sơ: {duong_dan}"),
+    })
+
+
+OFFICER_KINDS = [
+    _officer_kind("dossier.assigned", "Hồ sơ được chuyển đến cán bộ xử lý",
+                  "Hồ sơ {ma_ho_so} được chuyển đến bạn xử lý",
+                  "{nguoi_chuyen} (bộ phận một cửa) đã chuyển hồ sơ {ma_ho_so} ({ten_thu_tuc}) của {nguoi_nop} "
+                  "đến {co_quan}. Hạn giải quyết: {han_giai_quyet}. Ghi chú: {ghi_chu}"),
+    _officer_kind("dossier.awaiting_approval", "Hồ sơ trình lãnh đạo phê duyệt",
+                  "Hồ sơ {ma_ho_so} chờ bạn phê duyệt",
+                  "{nguoi_chuyen} đã trình hồ sơ {ma_ho_so} ({ten_thu_tuc}) của {nguoi_nop} để phê duyệt. "
+                  "Hạn giải quyết: {han_giai_quyet}. Ý kiến đề xuất: {ghi_chu}"),
+]
+# Event action -> kind of the message to the officers who must act next (and the roles who get it).
+OFFICER_ACTION_KINDS = {"assign": "dossier.assigned", "submit_for_approval": "dossier.awaiting_approval"}
+
 # Event action -> kind of the applicant's message.
 ACTION_KINDS = {
     "submit": "dossier.submitted",
@@ -120,7 +148,7 @@ ACTION_KINDS = {
 
 
 def register_kinds() -> None:
-    for kind in [*KINDS, DIGEST]:
+    for kind in [*KINDS, *OFFICER_KINDS, DIGEST]:
         kinds.register(kind)
 
 
@@ -148,8 +176,35 @@ def context_for(dossier: Dossier, event: DossierEvent) -> dict:
     }
 
 
+def officers_to_tell(event: DossierEvent, dossier: Dossier) -> list:
+    """Who acts next: the officer the clerk named, else the agency's processing officers; for an approval, the
+    leaders of the handling agency."""
+    if event.action == "assign" and dossier.assignee_id:
+        return [dossier.assignee]
+    role = Role.AGENCY_LEADER if event.action == "submit_for_approval" else Role.PROCESSING_OFFICER
+    return list(User.objects.filter(is_active=True, roles__role=role, roles__agency_id=dossier.handling_agency_id)
+                .distinct().order_by("pk"))
+
+
+def _tell_officers(event: DossierEvent, kind: str) -> list:
+    dossier = Dossier.objects.select_related("procedure", "handling_agency", "assignee").get(pk=event.dossier_id)
+    link = reverse("dossiers:detail", args=[dossier.code])
+    sent = []
+    for officer in officers_to_tell(event, dossier):
+        sent += notify(kind=kind, recipient=Recipient(user=officer, email=officer.email), link=link, obj=dossier,
+                       context={"ho_ten": officer.display_name, "ma_ho_so": dossier.code,
+                                "ten_thu_tuc": dossier.procedure.name, "nguoi_nop": dossier.applicant_name,
+                                "co_quan": dossier.handling_agency.name if dossier.handling_agency else "",
+                                "han_giai_quyet": _when(dossier.due_at), "ghi_chu": event.note or "(không ghi)",
+                                "nguoi_chuyen": event.actor_label, "duong_dan": public_url(link)})
+    return sent
+
+
 def dossier_event_recorded(event: DossierEvent) -> list:
-    """Tell the applicant what this event means for them (no message for internal steps)."""
+    """Tell the applicant what this event means for them (no message for internal steps), and the officers who
+    must act next when the one-stop hands them a dossier or an officer submits one for approval."""
+    if event.action in OFFICER_ACTION_KINDS:
+        return _tell_officers(event, OFFICER_ACTION_KINDS[event.action])
     kind = ACTION_KINDS.get(event.action)
     if kind is None:
         return []

@@ -27,7 +27,8 @@ class DossierIn(Schema):
 class DossierFilterIn(Paging):
     status: str = Query("", max_length=24)
     agency: str = Query("", max_length=13, description="Mã định danh cơ quan tiếp nhận hoặc giải quyết")
-    queue: str = Query("", max_length=12, description="new | due_soon | overdue | waiting | to_return")
+    queue: str = Query("", max_length=20, description="new (chờ tiếp nhận) | processing | awaiting_approval | "
+                                                      "due_soon | overdue | waiting | to_return")
     procedure: str = Query("", max_length=40)
     channel: str = Query("", max_length=8)
     search: str = Query("", max_length=100, description="Mã hồ sơ, tên hoặc số điện thoại người nộp")
@@ -98,11 +99,15 @@ class EventOut(Schema):
 
 
 class TransitionIn(Schema):
-    action: str = Field(..., max_length=32, description="receive | refuse | start | hand_over | "
-                                                        "request_supplement | supplement | approve | reject | "
-                                                        "issue_result | return_result | withdraw | stop | apologise")
+    action: str = Field(..., max_length=32, description="receive | refuse | request_completion | complete | "
+                                                        "assign | start | hand_over | request_supplement | "
+                                                        "supplement | submit_for_approval | approve | send_back | "
+                                                        "reject | issue_result | return_result | withdraw | stop | "
+                                                        "apologise")
     note: str = Field("", max_length=4000)
-    agency_code: str = Field("", max_length=13, description="Cơ quan nhận (chuyển cơ quan khác)")
+    agency_code: str = Field("", max_length=13, description="Cơ quan nhận (chuyển cơ quan khác; chuyển xử lý)")
+    assignee: str = Field("", max_length=150, description="Tên đăng nhập cán bộ xử lý được giao (chuyển xử lý, "
+                                                          "không bắt buộc)")
     new_date: date | None = Field(None, description="Ngày hẹn trả mới (phiếu xin lỗi, mẫu 04)")
     expected_status: str = Field("", max_length=24, description="Trạng thái người gọi đang thấy; khác → 409")
 

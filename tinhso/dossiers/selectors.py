@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tinhso.accounts import scoping
 from tinhso.accounts.choices import Role
+from tinhso.accounts.models import RoleAssignment, User
 from tinhso.core.exceptions import NotFound
 from tinhso.org.models import Agency
 from tinhso.procedures.models import Procedure
@@ -19,7 +20,7 @@ from tinhso.procedures.models import Procedure
 from . import workflow
 from .choices import Queue, status_label
 from .filters import DossierFilter, apply_filter, queue_q
-from .models import Dossier, DossierAttachment, DossierEvent, SatisfactionRating
+from .models import Dossier, DossierAttachment, DossierEvent, DossierPaper, SatisfactionRating
 
 NOT_FOUND = "Không tìm thấy hồ sơ."
 
@@ -150,6 +151,16 @@ def attachment_get(*, dossier: Dossier, attachment_id: int) -> DossierAttachment
     return attachment
 
 
+def dossier_papers(*, dossier: Dossier) -> QuerySet:
+    return DossierPaper.objects.filter(dossier=dossier).order_by("position")
+
+
+def reception_event(*, dossier: Dossier) -> DossierEvent | None:
+    """The reception (form 01): at the counter, by post, or the clerk's acceptance of an online dossier."""
+    return (DossierEvent.objects.filter(dossier=dossier, action__in=["counter_receive", "postal_receive", "receive"])
+            .order_by("-at", "-id").first())
+
+
 def last_event(*, dossier: Dossier, action: str) -> DossierEvent | None:
     return DossierEvent.objects.filter(dossier=dossier, action=action).order_by("-at", "-id").first()
 
@@ -162,6 +173,30 @@ def actions_for(*, user, dossier: Dossier, phone_verified: bool = False) -> list
 def hand_over_targets(*, dossier: Dossier) -> QuerySet:
     return (Agency.objects.filter(is_active=True).exclude(id=dossier.handling_agency_id)
             .select_related("unit").order_by("identifier_code"))
+
+
+def assign_targets(*, dossier: Dossier) -> QuerySet:
+    """Where the one-stop may send a received dossier: an agency performing the procedure, or the one the
+    dossier already has."""
+    return (Agency.objects.filter(is_active=True)
+            .filter(Q(procedures=dossier.procedure) | Q(id=dossier.handling_agency_id))
+            .distinct().order_by("identifier_code"))
+
+
+def assignable_officers(*, agency: Agency) -> QuerySet:
+    """Active processing officers holding their role on the agency itself (the ones a clerk may name)."""
+    return (User.objects.filter(is_active=True, roles__role=Role.PROCESSING_OFFICER, roles__agency=agency)
+            .distinct().order_by("full_name", "username"))
+
+
+def officers_by_agency(*, agencies) -> list[tuple[Agency, list]]:
+    """For the clerk's "Chuyển xử lý" form: each target agency with its processing officers."""
+    rows = (RoleAssignment.objects.filter(role=Role.PROCESSING_OFFICER, agency__in=agencies, user__is_active=True)
+            .select_related("user").order_by("user__full_name", "user__username"))
+    by_agency: dict[int, list] = {}
+    for r in rows:
+        by_agency.setdefault(r.agency_id, []).append(r.user)
+    return [(a, by_agency.get(a.id, [])) for a in agencies]
 
 
 def procedure_for_submission(*, code: str) -> Procedure:

@@ -27,9 +27,16 @@ from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.procedures.choices import FormFieldType, OnlineLevel, TimeUnit
 from tinhso.procedures.models import Procedure
 
-from . import selectors, workflow
+from . import papers, selectors, workflow
 from .choices import AttachmentKind, Channel, Status, Timeliness
-from .models import Dossier, DossierAttachment, DossierDaySequence, DossierEvent, SatisfactionRating
+from .models import (
+    Dossier,
+    DossierAttachment,
+    DossierDaySequence,
+    DossierEvent,
+    DossierPaper,
+    SatisfactionRating,
+)
 
 CONFLICT_MESSAGE = "Hồ sơ vừa được người khác xử lý, vui lòng tải lại trang để xem trạng thái mới nhất."
 MAX_ATTACHMENTS = 20
@@ -263,10 +270,11 @@ def _user_or_none(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _store_files(dossier: Dossier, files: list[CleanFile], *, kind: str, actor, written: list) -> None:
+def _store_files(dossier: Dossier, files: list[CleanFile], *, kind: str, actor, written: list,
+                 paper: DossierPaper | None = None) -> None:
     for f in files:
         attachment = DossierAttachment(
-            dossier=dossier, kind=kind, original_name=f.name[:255], content_type=f.content_type, size=len(f.data),
+            dossier=dossier, kind=kind, paper=paper, original_name=f.name[:255], content_type=f.content_type, size=len(f.data),
             sha256=hashlib.sha256(f.data).hexdigest(), uploaded_by=_user_or_none(actor))
         attachment.file.save(f"{uuid.uuid4().hex}{f.extension}", ContentFile(f.data), save=False)
         written.append(attachment.file.name)
@@ -278,12 +286,18 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
                    applicant_phone: str, applicant_unit_code: str, applicant_address: str = "",
                    applicant_email: str = "", form_data: dict | None = None, attachments: Sequence = (),
                    channel: str = Channel.ONLINE, agency_code: str = "", now: datetime | None = None,
-                   ip_address: str = "", missing_items: Sequence[str] = ()) -> Dossier:
+                   ip_address: str = "", missing_items: Sequence[str] = (),
+                   paper_files: dict[int, Sequence] | None = None,
+                   paper_checks: dict[int, papers.PaperCheck] | None = None) -> Dossier:
     """File a dossier: online by the applicant (status submitted, waiting for the one-stop clerk), or at the
     counter / by post by a receiving officer (status received, attachments digitised at the counter).
 
     The deadline counts from the submission (online outside office hours: from the next opening, see
     tinhso.core.calendar), so the citizen gets the appointment date at once.
+
+    Papers of the procedure: `paper_files` maps a paper's position to its uploads (one slot per paper; online, a
+    required paper needs its file); `paper_checks` is the counter's checklist (received, bản chính / bản sao
+    counts). Either records one `DossierPaper` per paper; files in `attachments` belong to no paper.
     """
     now = now or timezone.now()
     if not getattr(actor, "is_authenticated", False):
@@ -331,6 +345,21 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
         files = clean_attachments(attachments)
     except ValidationError as exc:
         errors.update(exc.field_errors)
+    missing = clean_missing_items(missing_items)
+    online = channel == Channel.ONLINE
+    procedure_papers = list(procedure.papers.all())
+    by_paper: dict[int, list[CleanFile]] = {}
+    for p in procedure_papers if paper_files is not None else ():
+        key = f"papers.{p.position}"
+        try:
+            by_paper[p.position] = clean_attachments(paper_files.get(p.position) or [], field=key)
+        except ValidationError as exc:
+            errors.update(exc.field_errors)
+            continue
+        if online and not by_paper[p.position] and papers.paper_required(p.name):
+            errors[key] = [f"Cần tải lên “{p.name}”."]
+    if paper_checks is not None and not online:
+        errors.update(papers.checklist_problems(procedure_papers, paper_checks, incomplete=bool(missing)))
     if errors:
         first = next(iter(errors.values()))[0]
         raise ValidationError(f"Hồ sơ chưa hợp lệ: {first}", field_errors=errors)
@@ -346,8 +375,6 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
     # The legal clock starts at reception (form 01): at once at the counter or by post; for an online dossier
     # when the one-stop clerk accepts it (the `receive` transition). Until then only the acceptance limit runs.
     # A counter submission found incomplete is sent back for completion (form 02) and not received yet.
-    missing = clean_missing_items(missing_items)
-    online = channel == Channel.ONLINE
     if missing and online:
         raise ValidationError.for_field("missing_items", "Hồ sơ trực tuyến được hướng dẫn hoàn thiện sau khi nộp.")
     received = not online and not missing
@@ -365,12 +392,22 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
             due_at=due_at_for(procedure, start) if received else None,
             acceptance_due_at=acceptance_due_at_for(now) if online else None,
             completion_requested_at=now if missing else None,
-            has_digitised_attachments=bool(files) and not online)
-        _store_files(dossier, files, kind=AttachmentKind.APPLICATION if online else AttachmentKind.DIGITISED,
-                     actor=actor, written=written)
+            has_digitised_attachments=bool(files or any(by_paper.values())) and not online)
+        kind = AttachmentKind.APPLICATION if online else AttachmentKind.DIGITISED
+        if paper_files is not None or paper_checks is not None:
+            for p in procedure_papers:
+                check = (paper_checks or {}).get(p.position) or papers.PaperCheck()
+                uploads = by_paper.get(p.position, [])
+                row = DossierPaper.objects.create(
+                    dossier=dossier, paper=p, position=p.position, name=p.name[:500],
+                    required=papers.paper_required(p.name), received=check.received or bool(uploads),
+                    originals=check.originals, copies=check.copies)
+                _store_files(dossier, uploads, kind=kind, actor=actor, written=written, paper=row)
+        _store_files(dossier, files, kind=kind, actor=actor, written=written)
         action = "counter_completion" if missing else \
             {"online": "submit", "direct": "counter_receive", "postal": "postal_receive"}[channel]
-        data = {"attachments": len(files)} | ({"missing": missing} if missing else {})
+        data = {"attachments": len(files) + sum(len(v) for v in by_paper.values())} \
+            | ({"missing": missing} if missing else {})
         DossierEvent.objects.create(
             dossier=dossier, at=now, action=action, from_status="", to_status=dossier.status, actor=actor,
             actor_label=_actor_label(actor), agency=receiving,
@@ -404,9 +441,28 @@ def _phone_verified(dossier: Dossier, phone: str) -> bool:
     return bool(phone) and bool(dossier.applicant_phone) and normalize_phone(phone) == dossier.applicant_phone
 
 
+def _assign_target(dossier: Dossier, *, agency_code: str, username: str):
+    """The agency that handles the dossier (one that performs the procedure, or the one it already has) and,
+    optionally, the processing officer of that agency who will handle it."""
+    code = (agency_code or "").strip().upper()
+    target = dossier.handling_agency
+    if code:
+        target = selectors.assign_targets(dossier=dossier).filter(identifier_code=code).first()
+    if target is None:
+        raise ValidationError.for_field("agency_code", "Hãy chọn cơ quan giải quyết thực hiện thủ tục này.")
+    username = (username or "").strip()
+    if not username:
+        return target, None
+    officer = selectors.assignable_officers(agency=target).filter(username=username).first()
+    if officer is None:
+        raise ValidationError.for_field("assignee", f"Cán bộ được chọn không phải cán bộ xử lý của {target.name}.")
+    return target, officer
+
+
 def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "", agency_code: str = "",
                        new_date: date | None = None, files: Sequence = (), expected_status: str = "",
-                       phone: str = "", now: datetime | None = None, ip_address: str = "") -> Dossier:
+                       phone: str = "", assignee: str = "", now: datetime | None = None,
+                       ip_address: str = "") -> Dossier:
     """Apply one action of the state machine (workflow.TRANSITIONS) with the row locked.
 
     Two officers acting at once: the second waits for the lock, then sees the new state and gets a Conflict.
@@ -464,6 +520,15 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
         elif transition.name == "complete":
             if dossier.channel == Channel.ONLINE:  # the acceptance limit runs again from the completed dossier
                 setf("acceptance_due_at", acceptance_due_at_for(now))
+        elif transition.name == "assign":
+            target, officer = _assign_target(dossier, agency_code=agency_code, username=assignee)
+            if target.id != dossier.handling_agency_id:
+                data["from_agency"] = dossier.handling_agency.identifier_code if dossier.handling_agency else None
+            event_agency, to_agency = dossier.receiving_agency, target
+            setf("handling_agency", target)
+            setf("assignee", officer)
+            if officer is not None:
+                data["assignee"], data["assignee_name"] = officer.username, officer.display_name
         elif transition.name == "start":
             setf("assignee", _user_or_none(actor))
         elif transition.name == "hand_over":
@@ -535,6 +600,10 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
                                  dossier.due_at.isoformat() if dossier.due_at else None]
         if "new_due" in data:
             changes["apology_due_at"] = [None, data["new_due"]]
+        if transition.name == "assign":
+            changes["assignee"] = [None, data.get("assignee")]
+            if "from_agency" in data:
+                changes["handling_agency"] = [data["from_agency"], to_agency.identifier_code]
         if to_agency is not None and transition.name == "hand_over":
             changes["handling_agency"] = [event_agency.identifier_code if event_agency else None,
                                           to_agency.identifier_code]

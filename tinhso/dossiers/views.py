@@ -106,8 +106,11 @@ def receipt(request, code):
     dossier = _get_dossier(request, code)
     tracking_url = request.build_absolute_uri(reverse("dossiers:track") + "?" + urlencode({"code": dossier.code}))
     return render(request, "dossiers/receipt.html", {
-        "dossier": dossier, "acceptance": acceptance_wait(dossier, now=timezone.now()), "papers": dossier.procedure.papers.all(),
+        "dossier": dossier, "acceptance": acceptance_wait(dossier, now=timezone.now()),
+        "checklist": selectors.dossier_papers(dossier=dossier), "papers": dossier.procedure.papers.all(),
+        "reception": selectors.reception_event(dossier=dossier),
         "attachments": selectors.dossier_attachments(dossier=dossier), "tracking_url": tracking_url,
+        "can_assign": any(t.name == "assign" for t in selectors.actions_for(user=request.user, dossier=dossier)),
         "tracking_qr": qr_svg(tracking_url, title=f"Mã QR tra cứu hồ sơ {dossier.code}")})
 
 
@@ -171,7 +174,9 @@ def _panel_context(request, dossier, *, error: str = "", field_errors=None) -> d
         "completion_request": _completion_request(dossier),
         "acceptance": acceptance_wait(dossier, now=timezone.now()),
         "hand_over_targets": selectors.hand_over_targets(dossier=dossier)
-        if any(t.needs_agency for t in actions) else [],
+        if any(t.name == "hand_over" for t in actions) else [],
+        "assign_targets": selectors.officers_by_agency(agencies=selectors.assign_targets(dossier=dossier))
+        if any(t.picks_officer for t in actions) else [],
         "can_rate": workflow.ActorKind.APPLICANT in kinds and dossier.status == Status.RETURNED and rating is None,
         "rating": rating, "rating_form": RatingForm(), "error": error, "field_errors": field_errors or {},
         "now": timezone.now(),
@@ -210,7 +215,7 @@ def act(request, code):
                 raise ValidationError.for_field("new_date", "Ngày không hợp lệ.") from None
         services.dossier_transition(
             actor=request.user, dossier_code=code, action=post.get("action", ""), note=post.get("note", ""),
-            agency_code=post.get("agency_code", ""), new_date=new_date, files=request.FILES.getlist("files"),
+            agency_code=post.get("agency_code", ""), assignee=post.get("assignee", ""), new_date=new_date, files=request.FILES.getlist("files"),
             expected_status=post.get("expected_status", ""), ip_address=_ip(request))
     except DomainError as exc:
         error, field_errors, status = exc.message, exc.field_errors, exc.status_code
@@ -306,7 +311,8 @@ def counter(request):
     if procedure is None:
         return render(request, "dossiers/counter.html", {"chooser": chooser, "form": None},
                       status=404 if code else 200)
-    form = ApplicantForm(request.POST or None, request.FILES or None, procedure=procedure, communes=_communes())
+    form = ApplicantForm(request.POST or None, request.FILES or None, procedure=procedure, communes=_communes(),
+                         counter=True)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -47,6 +47,7 @@ class Transition:
     note_label: str = "Ghi chú"
     done_message: str = ""
     at_receiving: bool = False     # done at the one-stop desk (the event's agency is the receiving agency)
+    picks_officer: bool = False    # names the officer who will handle the dossier (optional)
     # How the button looks by what it does: "primary" moves the dossier on, "secondary" a side step, "danger"
     # ends it against the applicant's wish (refuse, reject, stop, withdraw): those ask for a reason and a
     # confirmation sentence (`confirm`) before the service accepts them.
@@ -87,6 +88,12 @@ _TRANSITIONS = [
     Transition("complete", "Nộp hồ sơ đã hoàn thiện", frozenset({S.COMPLETION_REQUESTED}), S.SUBMITTED,
                frozenset({A.APPLICANT, A.CLERK}), accepts_files=True, note_label="Nội dung đã hoàn thiện",
                done_message="Đã nộp hồ sơ hoàn thiện; hồ sơ chờ tiếp nhận.", at_receiving=True),
+    # The one-stop hands a received dossier to the handling agency, and to one of its officers when known
+    # (form 06, the process-control slip, follows every hand-over).
+    Transition("assign", "Chuyển xử lý", frozenset({S.RECEIVED}), None, frozenset({A.CLERK}),
+               needs_agency=True, picks_officer=True, form="06", note_label="Nội dung chuyển",
+               done_message="Đã chuyển hồ sơ đến cơ quan, cán bộ xử lý.", at_receiving=True,
+               consequence="secondary"),
     Transition("start", "Nhận xử lý", frozenset({S.RECEIVED}), S.IN_PROGRESS, frozenset({A.OFFICER}),
                done_message="Đã nhận xử lý hồ sơ."),
     Transition("hand_over", "Chuyển cơ quan khác", IN_HAND, S.IN_PROGRESS, frozenset({A.OFFICER}),

@@ -32,7 +32,7 @@ def test_whole_way_through_the_pages(world):
     assert page.status_code == 200
     assert "Nộp hồ sơ" in page.content.decode() and "Họ tên người được cấp" in page.content.decode()
     response = citizen.post(reverse("dossiers:submit", args=[procedure.code]), _form(
-        world, attachments=SimpleUploadedFile("don.pdf", PDF, content_type="application/pdf")))
+        world, paper_1=SimpleUploadedFile("don.pdf", PDF, content_type="application/pdf")))
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert response["Location"] == reverse("dossiers:receipt", args=[dossier.code])
@@ -97,7 +97,8 @@ def test_counter_reception_with_digitised_papers_prints_form_01(world):
     url = reverse("dossiers:counter") + f"?procedure_code={procedure.code}&channel=direct"
     assert "Tiếp nhận hồ sơ" in clerk.get(url).content.decode()
     response = clerk.post(url, {**_form(world), "procedure_code": procedure.code, "channel": "direct",
-                                "attachments": SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")})
+                                "paper_1_received": "on", "paper_1_originals": "1",
+                                "paper_1": SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")})
     assert response.status_code == 302, response.content.decode()[:2000]
     dossier = Dossier.objects.get()
     assert dossier.status == Status.RECEIVED and dossier.has_digitised_attachments

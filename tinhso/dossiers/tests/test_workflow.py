@@ -27,7 +27,7 @@ CASES = [(t.name, s) for t in workflow.TRANSITIONS.values() for s in sorted(t.so
 
 def _extra(world, transition, dossier) -> dict:
     extra = {"note": "Nội dung kèm theo"}
-    if transition.needs_agency:
+    if transition.needs_agency and not transition.picks_officer:  # assign keeps the procedure's agency
         extra["agency_code"] = world.health.identifier_code
     if transition.needs_date:
         due = dossier.due_at.astimezone(VN).date()
