@@ -15,6 +15,7 @@ from tinhso.accounts.services import api_token_create, citizen_id_verify, role_g
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.text import fold
 from tinhso.documents.demo import create_demo_documents
+from tinhso.feedback.demo import create_demo_feedback
 from tinhso.indicators.demo import provision_indicators
 from tinhso.org import services as org_services
 from tinhso.org.choices import AgencyKind, UnitLevel
@@ -77,6 +78,8 @@ def provision(*, province_code: str = DEFAULT_PROVINCE, identifier_prefix: str =
                              commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
         create_demo_documents(province=province, justice=agencies["so_tu_phap"], committee=agencies["ubnd_tinh"],
                               commune_committee=agencies[f"ubnd_xa:{first_commune.code}"], passphrase=DEMO_PASSWORD)
+        create_demo_feedback(province=province, agencies=agencies, commune=first_commune,
+                             commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
     # Indicators last: the bulk import fires no signals, so the rollups are rebuilt before computing values.
     provision_indicators(province=province)
     return DemoResult(province, len(agencies), communes, _logins(), token)
