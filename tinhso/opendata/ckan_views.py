@@ -13,7 +13,7 @@ MAX_BODY = 1 << 20
 
 def _params(request) -> dict:
     if request.method == "GET":
-        return {key: request.GET.get(key) for key in request.GET}
+        return _without_nul({key: request.GET.get(key) for key in request.GET})
     if request.method != "POST":
         raise ckan.BadRequest("Chỉ nhận GET hoặc POST.")
     body = request.body[:MAX_BODY + 1]
@@ -21,7 +21,7 @@ def _params(request) -> dict:
         raise ckan.BadRequest("Nội dung gửi lên quá lớn.")
     content_type = request.content_type or ""
     if content_type == "application/x-www-form-urlencoded" or content_type.startswith("multipart/"):
-        return {key: request.POST.get(key) for key in request.POST}
+        return _without_nul({key: request.POST.get(key) for key in request.POST})
     if not body.strip():
         return {}
     try:
@@ -30,7 +30,18 @@ def _params(request) -> dict:
         raise ckan.BadRequest(f"JSON Error: {str(exc)[:200]}") from None
     if not isinstance(data, dict):
         raise ckan.BadRequest("JSON Error: nội dung phải là một đối tượng JSON.")
-    return data
+    return _without_nul(data)
+
+
+def _without_nul(value):
+    """A NUL character can reach no database query (PostgreSQL refuses it in text)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k).replace("\x00", ""): _without_nul(v) for k, v in value.items()}
+    return value
 
 
 @csrf_exempt

@@ -8,14 +8,13 @@ frequency. Anything else in `fq` is a Search Query Error, never a silent partial
 """
 
 import re
-import uuid
+import threading
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max
 
 from tinhso.core.exceptions import ValidationError
 from tinhso.core.text import fold
-from tinhso.org.filters import word_prefix_search
 
 from .choices import Format
 
@@ -86,43 +85,133 @@ def split_q(q: str) -> tuple[str, list[tuple[bool, str, str]]]:
     return " ".join(words), filters
 
 
-def _condition(name: str, value: str) -> Q:
+# --- the in-memory index of the published catalogue ------------------------------------------------------------
+#
+# package_search answers from a per-process index of the published datasets (a few hundred bytes each), rebuilt
+# only when one cheap signature query sees a change (count and last change of the published datasets, last change
+# of an agency): the text match, the filters, the facets, the sort and the page are computed in Python, the same on
+# PostgreSQL and SQLite, and only the page's datasets are then read from the database.
+
+@dataclass(frozen=True)
+class Entry:
+    pk: int
+    uuid: str
+    slug: str
+    title: str
+    search_key: str
+    name_key: str
+    short_key: str
+    publisher: str  # identifier code, "" when none
+    publisher_name: str
+    themes: tuple[str, ...]
+    tags: tuple[str, ...]
+    tags_folded: tuple[str, ...]
+    licence: str
+    frequency: str
+    created: float
+    updated: float
+
+
+@dataclass
+class Index:
+    signature: tuple
+    entries: list[Entry]
+
+
+_index_lock = threading.Lock()
+_index: dict[str, Index] = {}
+
+
+def _signature() -> tuple:
+    from tinhso.org.models import Agency
+
+    from .models import Dataset
+
+    published = Dataset.objects.filter(is_published=True).aggregate(n=Count("pk"), last=Max("updated_at"))
+    return published["n"], published["last"], Agency.objects.aggregate(last=Max("updated_at"))["last"]
+
+
+def catalogue_index() -> Index:
+    signature = _signature()
+    current = _index.get("catalogue")
+    if current is not None and current.signature == signature:
+        return current
+    with _index_lock:
+        current = _index.get("catalogue")
+        if current is None or current.signature != signature:
+            current = _index["catalogue"] = _build(signature)
+    return current
+
+
+def _build(signature: tuple) -> Index:
+    from .models import Dataset
+
+    published = Dataset.objects.filter(is_published=True)
+    tags, themes = {}, {}
+    for dataset_id, name in Dataset.tags.through.objects.filter(dataset__is_published=True).values_list(
+            "dataset_id", "datasettag__name").order_by("datasettag__name"):
+        tags.setdefault(dataset_id, []).append(name)
+    for dataset_id, code in Dataset.themes.through.objects.filter(dataset__is_published=True).values_list(
+            "dataset_id", "datasettheme__code").order_by("datasettheme__code"):
+        themes.setdefault(dataset_id, []).append(code)
+    rows = published.values_list("pk", "uuid", "slug", "title", "search_key", "name_key", "short_key",
+                                 "publisher__identifier_code", "publisher__name", "licence", "frequency",
+                                 "created_at", "updated_at")
+    entries = [Entry(pk=pk, uuid=str(uid), slug=slug, title=title, search_key=key, name_key=name_key,
+                     short_key=short_key, publisher=code or "", publisher_name=pub_name or "",
+                     themes=tuple(themes.get(pk, ())), tags=tuple(tags.get(pk, ())),
+                     tags_folded=tuple(t.casefold() for t in tags.get(pk, ())), licence=licence,
+                     frequency=frequency, created=created.timestamp(), updated=updated.timestamp())
+               for (pk, uid, slug, title, key, name_key, short_key, code, pub_name, licence, frequency, created,
+                    updated) in rows.iterator(chunk_size=5000)]
+    return Index(signature=signature, entries=entries)
+
+
+def _matcher(name: str, value: str):
     if name in ("organization", "owner_org"):
         code = value.upper().replace("-", ".")
-        return Q(publisher__identifier_code=code)
+        return lambda e: e.publisher == code
     if name == "groups":
-        return Q(themes__code=value.upper())
+        code = value.upper()
+        return lambda e: code in e.themes
     if name == "tags":
-        return Q(tags__name=value) | Q(tags__name__iexact=value)
+        folded = value.casefold()
+        return lambda e: folded in e.tags_folded
     if name == "res_format":
-        return Q() if value.lower() in Format.values else Q(pk__in=[])
+        every = value.lower() in Format.values  # every dataset has every format
+        return lambda e: every
     if name == "license_id":
-        return Q(licence=value)
+        return lambda e: e.licence == value
     if name == "name":
-        return Q(slug=value)
+        return lambda e: e.slug == value
     if name == "id":
-        try:
-            return Q(uuid=uuid.UUID(value))
-        except ValueError:
-            return Q(pk__in=[])
-    return Q(frequency=value.upper())  # frequency
+        return lambda e: e.uuid == value.lower()
+    frequency = value.upper()
+    return lambda e: e.frequency == frequency
 
 
-def apply_filters(qs: QuerySet, query: SearchQuery) -> QuerySet:
-    for exclude, name, value in query.filters:
-        condition = _condition(name, value)
-        if name in ("groups", "tags"):  # many-valued: filter through a subquery to keep one row per dataset
-            matching = qs.model.objects.filter(condition).values("pk")
-            qs = qs.exclude(pk__in=matching) if exclude else qs.filter(pk__in=matching)
+def filter_entries(entries: list[Entry], query: "SearchQuery") -> list[tuple[int, Entry]]:
+    """(rank, entry) of the entries matching the filters and every text word at a word start (rank as
+    org.filters.word_prefix_search: 0 exact name, 1 whole phrase as words, 2 phrase at a word start, 3 the rest)."""
+    tests = [(exclude, _matcher(name, value)) for exclude, name, value in query.filters]
+    words = [w for w in fold(query.text).split()]
+    phrase = " ".join(words)
+    framed, starting = f" {phrase} ", f" {phrase}"
+    needles = [f" {w}" for w in words]
+    out = []
+    for entry in entries:
+        if any(test(entry) == exclude for exclude, test in tests):
+            continue
+        if words:
+            key = entry.search_key
+            if not all(n in key for n in needles):
+                continue
+            rank = 0 if phrase in (entry.name_key, entry.short_key) else (
+                1 if framed in key else 2 if starting in key else 3)
         else:
-            qs = qs.exclude(condition) if exclude else qs.filter(condition)
-    return qs
-
-
-def apply_text(qs: QuerySet, text: str) -> QuerySet:
-    if not fold(text):
-        return qs
-    return word_prefix_search(qs, text)
+            rank = 0
+        out.append((rank, entry))
+    return out
 
 
 def parse_sort(sort: str) -> list[str]:
@@ -144,8 +233,15 @@ def parse_sort(sort: str) -> list[str]:
     return order
 
 
-def apply_sort(qs: QuerySet, sort: str) -> QuerySet:
+_SORT_KEYS = {"search_rank": lambda m: m[0], "slug": lambda m: m[1].slug, "title": lambda m: m[1].title,
+              "updated_at": lambda m: m[1].updated, "created_at": lambda m: m[1].created}
+
+
+def sort_entries(matched: list[tuple[int, Entry]], sort: str) -> list[Entry]:
+    """Stable multi-key sort, last key first; ties end by title then id, as the pages expect."""
     order = parse_sort(sort) or parse_sort("score desc, metadata_modified desc")
-    if "search_rank" not in qs.query.annotations:
-        order = [o for o in order if o.lstrip("-") != "search_rank"]
-    return qs.order_by(*order, "title", "pk")
+    rows = sorted(matched, key=lambda m: (m[1].title, m[1].pk))
+    for field_name in reversed(order):
+        descending = field_name.startswith("-")
+        rows.sort(key=_SORT_KEYS[field_name.lstrip("-")], reverse=descending)
+    return [entry for _, entry in rows]

@@ -5,6 +5,7 @@ who publishes them). Rows are read live from the dataset's registered source (re
 """
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -16,7 +17,7 @@ from tinhso.org.models import Agency
 from . import registry
 from .choices import Format
 from .models import Dataset, DatasetTag, DatasetTheme
-from .search import SearchQuery, apply_filters, apply_sort, apply_text
+from .search import SearchQuery, catalogue_index, filter_entries, sort_entries
 
 FORMATS = [Format.CSV, Format.JSON, Format.XLSX]
 
@@ -84,7 +85,7 @@ def resource_id(dataset: Dataset, fmt: str) -> str:
 
 def resource_get(*, resource_id: str, user=None) -> tuple[Dataset, str]:
     """A resource id is the dataset's UUID and the format: '<uuid>-csv'."""
-    key = (resource_id or "").strip()
+    key = (resource_id or "").replace("\x00", "").strip()
     base, _, fmt = key.rpartition("-")
     if fmt not in FORMATS or len(base) != 36:
         raise NotFound(f"Không có tài nguyên “{key[:100]}”.")
@@ -113,36 +114,38 @@ FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
 
 
 def dataset_search(*, query: SearchQuery, user=None) -> SearchResult:
-    """The catalogue search behind package_search and the catalogue page: text, filters, facets, sort, page."""
-    qs = apply_filters(Dataset.objects.filter(is_published=True), query)
-    qs = apply_text(qs, query.text)
-    count = qs.count()
-    facets = {f: _facet(qs, f, query.facet_limit, query.facet_mincount) for f in query.facet_fields}
-    page = list(apply_sort(qs, query.sort)[query.start:query.start + query.rows].values_list("pk", flat=True)) \
+    """The catalogue search behind package_search and the catalogue page: text, filters, facets, sort, page.
+    Answered from the in-memory index of the published catalogue (search.py); only the page is read here."""
+    index = catalogue_index()
+    matched = filter_entries(index.entries, query)
+    facets = {f: _facet([e for _, e in matched], f, query.facet_limit, query.facet_mincount)
+              for f in query.facet_fields}
+    page = [e.pk for e in sort_entries(matched, query.sort)[query.start:query.start + query.rows]] \
         if query.rows else []
     by_pk = {d.pk: d for d in _base(None).filter(pk__in=page)}
-    return SearchResult(count=count, datasets=[by_pk[pk] for pk in page if pk in by_pk], facets=facets)
+    return SearchResult(count=len(matched), datasets=[by_pk[pk] for pk in page if pk in by_pk], facets=facets)
 
 
-def _facet(qs: QuerySet, field: str, limit: int, mincount: int) -> list[tuple[str, str, int]]:
-    ids = qs.order_by().values("pk")
+def _facet(entries: list, field: str, limit: int, mincount: int) -> list[tuple[str, str, int]]:
+    counts: Counter = Counter()
+    labels: dict[str, str] = {}
     if field == "organization":
-        rows = (qs.order_by().filter(publisher__isnull=False)
-                .values("publisher__identifier_code", "publisher__name").annotate(n=Count("pk")))
-        items = [(org_name(r["publisher__identifier_code"]), r["publisher__name"], r["n"]) for r in rows]
+        for e in entries:
+            if e.publisher:
+                counts[e.publisher] += 1
+                labels[e.publisher] = e.publisher_name
+        items = [(org_name(code), labels[code], n) for code, n in counts.items()]
     elif field == "groups":
-        rows = (DatasetTheme.objects.filter(datasets__in=ids).values("code").annotate(n=Count("datasets"))
-                .values_list("code", "n"))
-        items = [(code.lower(), DatasetTheme(code=code).get_code_display(), n) for code, n in rows]
+        counts.update(code for e in entries for code in e.themes)
+        items = [(code.lower(), DatasetTheme(code=code).get_code_display(), n) for code, n in counts.items()]
     elif field == "tags":
-        rows = DatasetTag.objects.filter(datasets__in=ids).values("name").annotate(n=Count("datasets"))
-        items = [(r["name"], r["name"], r["n"]) for r in rows]
+        counts.update(tag for e in entries for tag in e.tags)
+        items = [(tag, tag, n) for tag, n in counts.items()]
     elif field == "res_format":
-        total = qs.count()
-        items = [(f.label, f.label, total) for f in FORMATS] if total else []
+        items = [(f.label, f.label, len(entries)) for f in FORMATS] if entries else []
     else:  # license_id
-        rows = qs.order_by().values("licence").annotate(n=Count("pk"))
-        items = [(r["licence"], Dataset(licence=r["licence"]).get_licence_display(), r["n"]) for r in rows]
+        counts.update(e.licence for e in entries)
+        items = [(code, Dataset(licence=code).get_licence_display(), n) for code, n in counts.items()]
     items = [i for i in items if i[2] >= mincount]
     items.sort(key=lambda i: (-i[2], i[1]))
     return items[:limit] if limit >= 0 else items
@@ -163,7 +166,7 @@ def publisher_list() -> QuerySet:
 
 
 def publisher_get(*, key: str) -> Agency:
-    key = (key or "").strip()[:100]
+    key = (key or "").replace("\x00", "").strip()[:100]
     code = key.upper().replace("-", ".")
     agency = publisher_list().filter(Q(identifier_code=code) | Q(identifier_code=key.upper())).first()
     if agency is None:

@@ -83,11 +83,20 @@ def datasets_sync(*, actor=None) -> dict[str, int]:
     return {"created": created, "refreshed": refreshed, "sources": len(registry.sources())}
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
+
+
 def _clean(data: dict) -> dict:
     """Field-level validation of an edit; returns the cleaned values of the fields given."""
     errors: dict[str, list[str]] = {}
     out = {}
     for name, value in data.items():
+        if _has_nul(value):
+            errors.setdefault(name, []).append("Không được chứa ký tự NUL.")
+            continue
         if name not in EDITABLE:
             errors.setdefault(name, []).append("Trường này không sửa được.")
             continue

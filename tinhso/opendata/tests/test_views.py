@@ -56,6 +56,7 @@ def test_admin_publishes_and_edits_from_the_pages(catalogue):
     response = admin.post(f"/du-lieu-mo/quan-tri/{UNITS}/cong-bo/", {"published": "0"})
     assert response.status_code == 302 and not Dataset.objects.get(slug=UNITS).is_published
     assert catalogue.client_for("anonymous").get(f"/du-lieu-mo/{UNITS}/").status_code == 404
+    assert len(_titles(catalogue.client_for("anonymous").get("/du-lieu-mo/").content.decode())) == 4
     assert "chưa được công bố" in admin.get(f"/du-lieu-mo/{UNITS}/").content.decode()
     bad = admin.post(f"/du-lieu-mo/quan-tri/{UNITS}/sua/", {"title": "", "publisher": "000.00.00.H56",
                                                             "licence": "cc-by-4.0", "frequency": "IRREG"})
@@ -66,6 +67,8 @@ def test_admin_publishes_and_edits_from_the_pages(catalogue):
     assert good.status_code == 302
     dataset = Dataset.objects.get(slug=UNITS)
     assert dataset.title == "Đơn vị hành chính" and dataset.licence == "cc-zero"
+    admin.post(f"/du-lieu-mo/quan-tri/{UNITS}/cong-bo/", {"published": "1"})
+    assert "Đơn vị hành chính" in _titles(admin.get("/du-lieu-mo/", {"q": "ban do"}).content.decode())
     assert sorted(t.name for t in dataset.tags.all()) == ["bản đồ", "địa giới"]
     assert AuditEvent.objects.filter(action="opendata.dataset.update", actor_id=catalogue.users["province_admin"].pk)
     assert admin.post("/du-lieu-mo/quan-tri/dong-bo/").status_code == 302
