@@ -17,9 +17,11 @@ from tinhso.core.text import fold
 from tinhso.documents.demo import create_demo_documents
 from tinhso.feedback.demo import create_demo_feedback
 from tinhso.indicators.demo import provision_indicators
+from tinhso.opendata.demo import provision_opendata
 from tinhso.org import services as org_services
 from tinhso.org.choices import AgencyKind, UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
+from tinhso.payments.demo import create_demo_payments
 from tinhso.procedures.demo import load_demo_procedures
 
 from .agencies import COMMUNE_LEVEL2_START, PROVINCIAL_DEPARTMENTS
@@ -76,12 +78,15 @@ def provision(*, province_code: str = DEFAULT_PROVINCE, identifier_prefix: str =
         first_commune = province.children.filter(valid_to__isnull=True).order_by("code").first()
         create_live_dossiers(justice=agencies["so_tu_phap"], commune_code=first_commune.code,
                              commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
+        create_demo_payments(commune_code=first_commune.code,
+                             commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
         create_demo_documents(province=province, justice=agencies["so_tu_phap"], committee=agencies["ubnd_tinh"],
                               commune_committee=agencies[f"ubnd_xa:{first_commune.code}"], passphrase=DEMO_PASSWORD)
         create_demo_feedback(province=province, agencies=agencies, commune=first_commune,
                              commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
     # Indicators last: the bulk import fires no signals, so the rollups are rebuilt before computing values.
     provision_indicators(province=province)
+    provision_opendata()  # the built-in open datasets, published
     return DemoResult(province, len(agencies), communes, _logins(), token)
 
 
