@@ -69,6 +69,11 @@ def _print_outboxes() -> None:
         print(f"Thư điện tử thông báo được ghi vào thư mục: {settings.EMAIL_FILE_PATH}")
     if settings.TINHSO_SMS_PROVIDER == "file":
         print(f"Tin nhắn SMS (kể cả mã xác nhận) được ghi vào thư mục: {settings.TINHSO_SMS_DIR}")
+    from tinhso.payments.conf import simulator_enabled
+
+    if simulator_enabled():
+        print("Thanh toán trực tuyến: cổng VNPAY mô phỏng tại /thanh-toan/mo-phong-vnpay/ (không có tiền thật); "
+              "để dùng VNPAY thật hãy đặt TINHSO_VNPAY_TMN_CODE, TINHSO_VNPAY_HASH_SECRET, TINHSO_VNPAY_URL.")
 
 
 def _stop(process: "subprocess.Popen") -> None:
@@ -134,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         # The demo sends nothing out: e-mails and SMS are written to files under var/ (printed below).
         os.environ.setdefault("TINHSO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
         os.environ.setdefault("TINHSO_SMS_PROVIDER", "file")
+        # Online payment goes to the platform's simulated VNPAY gateway unless a real terminal is configured.
+        os.environ.setdefault("TINHSO_VNPAY_SIMULATOR", "1")
     _setup()
     from django.core.management.base import CommandError
 
