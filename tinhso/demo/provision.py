@@ -17,6 +17,7 @@ from tinhso.core.text import fold
 from tinhso.documents.demo import create_demo_documents
 from tinhso.feedback.demo import create_demo_feedback
 from tinhso.indicators.demo import provision_indicators
+from tinhso.opendata.demo import provision_opendata
 from tinhso.org import services as org_services
 from tinhso.org.choices import AgencyKind, UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
@@ -85,6 +86,7 @@ def provision(*, province_code: str = DEFAULT_PROVINCE, identifier_prefix: str =
                              commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
     # Indicators last: the bulk import fires no signals, so the rollups are rebuilt before computing values.
     provision_indicators(province=province)
+    provision_opendata()  # the built-in open datasets, published
     return DemoResult(province, len(agencies), communes, _logins(), token)
 
 
