@@ -30,8 +30,10 @@ def entry_hash(entry: AccessLogEntry, key: bytes | None = None) -> str:
 @transaction.atomic
 def access_log_append(*, client, credential: str, service: str, operation: str, method: str, path: str,
                       purpose: str, status: int, size: int, duration_ms: float, ip_address: str) -> AccessLogEntry:
-    AccessLogHead.objects.get_or_create(id=1)
-    head = AccessLogHead.objects.select_for_update().get(id=1)
+    head = AccessLogHead.objects.select_for_update().filter(id=1).first()
+    if head is None:  # the first call ever
+        AccessLogHead.objects.get_or_create(id=1)
+        head = AccessLogHead.objects.select_for_update().get(id=1)
     entry = AccessLogEntry(
         seq=head.last_seq + 1, at=timezone.now(), client_id=getattr(client, "pk", None),
         client_label=str(client)[:200] if client is not None else "", credential=credential or "",

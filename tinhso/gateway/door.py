@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
@@ -89,32 +89,42 @@ def _day_start(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _bump(client: Client, period: str, start: datetime) -> int:
-    with transaction.atomic():
-        updated = UsageCounter.objects.filter(client=client, period=period, start=start).update(count=F("count") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    UsageCounter.objects.create(client=client, period=period, start=start, count=1)
-            except IntegrityError:  # another process opened the window meanwhile
-                UsageCounter.objects.filter(client=client, period=period, start=start).update(count=F("count") + 1)
-        return UsageCounter.objects.filter(client=client, period=period, start=start).values_list(
-            "count", flat=True).first()
+def _bump(client: Client, period: str, start: datetime) -> None:
+    updated = UsageCounter.objects.filter(client=client, period=period, start=start).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                UsageCounter.objects.create(client=client, period=period, start=start, count=1)
+        except IntegrityError:  # another process opened the window meanwhile
+            UsageCounter.objects.filter(client=client, period=period, start=start).update(count=F("count") + 1)
+
+
+def _windows(now: datetime) -> tuple[datetime, datetime]:
+    return now.replace(second=0, microsecond=0), _day_start(now)
 
 
 def count_call(client: Client, *, now: datetime | None = None) -> None:
-    """Count one call; raise 429 with Retry-After past the per-minute rate or the daily quota. Refused calls
-    count too: a client hammering past its limit does not get in sooner."""
+    """Count one call in the client's minute and day (every call of a known client, refused ones too: a client
+    hammering past its limit does not get in sooner). Called inside the access-log transaction, so a call costs
+    one commit."""
+    minute, day = _windows(now or timezone.now())
+    _bump(client, "minute", minute)
+    _bump(client, "day", day)
+
+
+def check_limits(client: Client, *, now: datetime | None = None) -> None:
+    """Raise 429 with Retry-After once the calls counted in this minute or this day reach the client's limits.
+    The counters are read, not locked: concurrent calls may pass a few over the limit, which keeps the gateway
+    from serialising every call of a client on one row."""
     now = now or timezone.now()
-    minute = now.replace(second=0, microsecond=0)
-    day = _day_start(now)
-    in_minute = _bump(client, "minute", minute)
-    in_day = _bump(client, "day", day)
-    if in_day > client.daily_quota:
+    minute, day = _windows(now)
+    counts = dict(UsageCounter.objects.filter(Q(period="minute", start=minute) | Q(period="day", start=day),
+                                              client=client).values_list("period", "count"))
+    if counts.get("day", 0) >= client.daily_quota:
         wait = math.ceil((day + timedelta(days=1) - now).total_seconds())
         raise Refusal(429, "quota_exceeded", f"Hệ thống “{client.name}” đã dùng hết hạn mức {client.daily_quota} "
                                              "lượt gọi trong ngày. Vui lòng thử lại vào ngày mai.", retry_after=wait)
-    if in_minute > client.rate_per_minute:
+    if counts.get("minute", 0) >= client.rate_per_minute:
         wait = max(1, math.ceil((minute + timedelta(minutes=1) - now).total_seconds()))
         raise Refusal(429, "rate_limited", f"Vượt giới hạn {client.rate_per_minute} lượt gọi mỗi phút. "
                                            f"Vui lòng thử lại sau {wait} giây.", retry_after=wait)
@@ -133,10 +143,25 @@ class Call:
 
 
 def admit(call: Call) -> None:
-    """Count the call, then decide; returns when the client may make it, else raises Refusal."""
+    """Decide; returns when the client may make it, else raises Refusal (the call is counted when logged)."""
     client = call.caller.client
     if not client.active or not client.service_user.is_active:
         raise Refusal(403, "client_inactive", f"Hệ thống “{client.name}” đang bị tạm ngừng kết nối.")
-    count_call(client)
+    check_limits(client)
     call.operation, call.service = route_service(call.method, call.path)
     check_scope(client, call.service)
+
+
+def record(call: Call, **entry) -> None:
+    """Count the call against its client's limits and append it to the access log: one transaction, one commit.
+    Locks are taken in one order (the client's counters, then the log's head), so concurrent calls cannot
+    deadlock."""
+    from .accesslog import access_log_append
+
+    client = call.caller.client if call.caller else None
+    with transaction.atomic():
+        if client is not None:
+            count_call(client)
+        access_log_append(client=client, credential=call.caller.credential if call.caller else "",
+                          service=call.service, operation=call.operation, method=call.method, path=call.path,
+                          **entry)

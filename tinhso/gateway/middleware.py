@@ -18,7 +18,6 @@ from django.http import JsonResponse
 from tinhso.accounts.auth import bearer_token
 
 from . import door
-from .accesslog import access_log_append
 from .routes import API_PREFIX
 
 GATEWAY_PREFIX = "/lien-thong/api/"
@@ -69,12 +68,8 @@ class GatewayMiddleware:
             self._as_client(request, call.caller, api_path)
             response = self.get_response(request)
         size = int(response.get("Content-Length") or 0) if response.streaming else len(response.content)
-        access_log_append(
-            client=call.caller.client if call.caller else None,
-            credential=call.caller.credential if call.caller else "", service=call.service,
-            operation=call.operation, method=request.method, path=api_path, purpose=purpose_of(request),
-            status=response.status_code, size=size, duration_ms=(time.perf_counter() - started) * 1000,
-            ip_address=_client_ip(request))
+        door.record(call, purpose=purpose_of(request), status=response.status_code, size=size,
+                    duration_ms=(time.perf_counter() - started) * 1000, ip_address=_client_ip(request))
         return response
 
     @staticmethod

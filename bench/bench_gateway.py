@@ -1,0 +1,153 @@
+"""The data-sharing gateway's cost. Prints, asserts nothing.
+
+Run: `scripts/with-postgres.sh .venv/bin/python bench/bench_gateway.py`
+(TINHSO_BENCH_GATEWAY_CALLS=1000 TINHSO_BENCH_GATEWAY_SECONDS=30 for the full size).
+
+Against a live server (gunicorn, 2 worker processes × 10 threads, this machine's 2 cores) rather than Django's
+test client: the test client runs the whole stack in the calling process under one GIL, so 20 "concurrent"
+clients would measure Python thread switching, not a server; a live server with its own processes and
+keep-alive connections is what client systems meet. Each client thread has its own HTTP connection (and each
+server thread its own database connection).
+
+1. overhead per call: the median latency of one small read, `GET /api/v1/agencies/{code}` with a person's bearer
+   token (the direct call, anchor) beside the same read through the gateway, `GET /lien-thong/api/agencies/{code}`
+   with a client system's token (authentication, rate and quota counters, scope check, dispatch, and the
+   hash-chained access-log entry);
+2. requests/s with 20 concurrent clients, direct and through the gateway, side by side. The access log is one
+   chain: appending takes a lock on its head row, so gateway calls serialise on that short transaction.
+"""
+
+import http.client
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+import common
+
+CALLS = int(os.environ.get("TINHSO_BENCH_GATEWAY_CALLS", 200))
+SECONDS = float(os.environ.get("TINHSO_BENCH_GATEWAY_SECONDS", 6))
+CLIENTS = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(port: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit("the bench server did not start")
+
+
+def _get(conn: http.client.HTTPConnection, path: str, token: str) -> int:
+    conn.request("GET", path, headers={"Authorization": f"Bearer {token}", "X-Purpose": "bench"})
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def latency_ms(port: int, path: str, token: str, calls: int) -> float:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(20):  # warm up the server's threads, connections and caches
+        assert _get(conn, path, token) == 200
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        status = _get(conn, path, token)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert status == 200, status
+    conn.close()
+    return statistics.median(samples)
+
+
+def throughput(port: int, path: str, token: str, seconds: float) -> tuple[float, int]:
+    done, errors = [0] * CLIENTS, [0] * CLIENTS
+    stop = time.perf_counter() + seconds
+    barrier = threading.Barrier(CLIENTS)
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        barrier.wait()
+        while time.perf_counter() < stop:
+            try:
+                if _get(conn, path, token) == 200:
+                    done[i] += 1
+                else:
+                    errors[i] += 1
+            except (OSError, http.client.HTTPException):
+                errors[i] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - started), sum(errors)
+
+
+def main() -> None:
+    os.environ.setdefault("TINHSO_AUDIT_KEY", secrets.token_hex(32))  # the server and this process share it
+    common.setup_django()
+    from tinhso.accounts.choices import Role
+    from tinhso.accounts.models import RoleAssignment, User
+    from tinhso.accounts.services import api_token_create
+    from tinhso.gateway import services
+    from tinhso.gateway.models import AccessLogEntry
+
+    _province, agencies, _procedures, admin, _officer = common.build_province()
+    person = User.objects.create_user(username="bench.system", password="bench-Password-1")
+    RoleAssignment.objects.create(user=person, role=Role.SYSTEM_CLIENT, agency=agencies[0])
+    _, direct_token = api_token_create(actor=admin, user=person, name="bench direct")
+    client = services.client_create(actor=admin, code="bench-client", name="Hệ thống đo", kind="external",
+                                    owner_agency_code=agencies[0].identifier_code, contact_name="Bench",
+                                    rate_per_minute=10_000_000, daily_quota=10_000_000)
+    services.grant_add(actor=admin, client=client, service="registry")
+    gateway_token = services.client_token_issue(actor=admin, client=client)
+    code = agencies[3].identifier_code
+    direct, through = f"/api/v1/agencies/{code}", f"/lien-thong/api/agencies/{code}"
+
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tinhso.config.settings", "TINHSO_DB_CONN_MAX_AGE": "600"}
+    server = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "tinhso.config.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", "2", "-k", "gthread", "--threads", "10", "--keep-alive", "30", "--log-level", "warning"],
+        cwd=common.ROOT, env=env, start_new_session=True)
+    try:
+        _wait(port)
+        print(f"Gateway overhead, live server on 2 cores ({CALLS} sequential calls each)", flush=True)
+        d = latency_ms(port, direct, direct_token, CALLS)
+        g = latency_ms(port, through, gateway_token, CALLS)
+        common.figure("gateway", "gateway call, median latency", g, "ms", anchor_label="direct call", anchor=d)
+        common.figure("gateway", "gateway overhead per call", g - d, "ms", anchor_label="direct call", anchor=d)
+        print(f"Requests/s with {CLIENTS} concurrent clients, {SECONDS:.0f} s each", flush=True)
+        d_rps, d_err = throughput(port, direct, direct_token, SECONDS)
+        g_rps, g_err = throughput(port, through, gateway_token, SECONDS)
+        common.figure("gateway", f"gateway, {CLIENTS} clients", g_rps, "req/s", anchor_label="direct", anchor=d_rps)
+        if d_err or g_err:
+            print(f"  errors: direct {d_err}, gateway {g_err}")
+        print(f"  access-log entries written: {AccessLogEntry.objects.count():,}", flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    common.write_results(rows=CALLS)
+
+
+if __name__ == "__main__":
+    main()
