@@ -237,7 +237,15 @@ TINHSO_THROTTLES = {
                       "window": int(os.environ.get("TINHSO_TRACKING_WINDOW_SECONDS", "900"))},
     "tracking.address": {"limit": int(os.environ.get("TINHSO_TRACKING_FAILURES_PER_ADDRESS", "20")),
                          "window": int(os.environ.get("TINHSO_TRACKING_WINDOW_SECONDS", "900"))},
+    # Feedback: every submission counts, per client address (web form) and per Open311 application key;
+    # wrong tracking tokens count per address.
+    "feedback.submit.address": {"limit": int(os.environ.get("TINHSO_FEEDBACK_SUBMITS_PER_ADDRESS", "20")),
+                                "window": 3600},
+    "feedback.submit.key": {"limit": int(os.environ.get("TINHSO_FEEDBACK_SUBMITS_PER_KEY", "600")), "window": 3600},
+    "feedback.token.address": {"limit": 20, "window": 900},
 }
+# A citizen may reopen an answered report within this many days of the answer.
+TINHSO_FEEDBACK_REOPEN_DAYS = int(os.environ.get("TINHSO_FEEDBACK_REOPEN_DAYS", "7"))
 
 # Notifications (tinhso.notifications): e-mail through Django's mail framework, SMS through a provider adapter.
 # The demo writes e-mails and SMS to files under var/ (see `tinhso demo`); production sets SMTP and a provider.
