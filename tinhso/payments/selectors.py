@@ -118,3 +118,28 @@ def held_payments(*, user) -> QuerySet:
 
 def payment_by_reference(*, reference: str) -> Payment | None:
     return Payment.objects.select_related("bill", "bill__dossier").filter(reference=(reference or "")[:40]).first()
+
+
+def online_payment_by_field(*, user, year: int) -> list[dict]:
+    """Per field of the catalogue, over the agencies the user sees: dossiers with fees, those paid online, the
+    share and the amount paid online in the year (the same measures the indicators read)."""
+    from datetime import date
+
+    from tinhso.procedures.models import ProcedureField
+
+    from . import measures
+
+    agency_ids = scoping.agency_ids_for(user) if getattr(user, "is_authenticated", False) else set()
+    if not agency_ids:
+        return []
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    shares = measures.online_paid_share_by_field(start=start, end=end, agency_ids=agency_ids)
+    amounts = measures.amount_paid_online_by_field(start=start, end=end, agency_ids=agency_ids)
+    names = dict(ProcedureField.objects.filter(pk__in=set(shares) | set(amounts)).values_list("pk", "name"))
+    rows = []
+    for field_id in sorted(set(shares) | set(amounts), key=lambda f: names.get(f, "")):
+        online, total = shares.get(field_id, (0, 0))
+        rows.append({"field": names.get(field_id, "—"), "billed": total, "online": online,
+                     "share": round(100 * online / total, 1) if total else None,
+                     "amount": amounts.get(field_id, 0)})
+    return rows

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tinhso.core import throttle
@@ -114,8 +115,9 @@ def simulated_gateway(request):
 @login_required
 def index(request):
     bills = selectors.bill_list(user=request.user, status=request.GET.get("status", ""))[:100]
+    year = timezone.localdate().year
     return render(request, "payments/index.html", {
-        "bills": bills, "held_count": selectors.held_payments(user=request.user).count(),
+        "bills": bills, "year": year, "by_field": selectors.online_payment_by_field(user=request.user, year=year), "held_count": selectors.held_payments(user=request.user).count(),
         "can_reconcile": selectors.can_reconcile(request.user), "statuses": BillStatus.choices})
 
 

@@ -58,3 +58,21 @@ def test_officers_adjust_and_collect_on_the_bill_page_and_others_get_404(world):
     assert bill.status == "paid"
     assert world.client_for("other_unit_officer").get(f"/thanh-toan/hoa-don/{bill.pk}/").status_code == 404
     assert world.client_for("anonymous").get(f"/thanh-toan/hoa-don/{bill.pk}/").status_code == 302  # log in
+
+
+def test_the_payments_page_shows_online_payment_by_field_within_the_officers_scope(world, vnpay_settings):
+    from urllib.parse import parse_qsl, urlsplit
+
+    from tinhso.payments import simulator
+
+    from .vnpay_server import HASH_SECRET
+
+    paid, unpaid = Bill.objects.get(dossier=submit(world)), Bill.objects.get(dossier=submit(world, copies=1))
+    _, url = services.online_start(actor=world.users["citizen"], bill=paid, return_url="http://r/")
+    services.online_confirm(params=simulator.result_params(dict(parse_qsl(urlsplit(url).query)), secret=HASH_SECRET))
+    page = world.client_for("processing_officer").get("/thanh-toan/").content.decode()
+    row = page.split('id="online-by-field"', 1)[1].split("</table>", 1)[0]
+    assert "<td>Hộ tịch</td><td>2</td><td>1</td><td>50,0 %</td><td>16.000 đồng</td>" in row
+    assert unpaid.dossier.code in page
+    other = world.client_for("other_unit_officer").get("/thanh-toan/").content.decode()
+    assert 'id="online-by-field"' not in other and unpaid.dossier.code not in other
