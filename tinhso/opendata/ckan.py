@@ -27,6 +27,20 @@ class BadRequest(Exception):
     pass
 
 
+class Links:
+    """Absolute URLs of the portal's pages and downloads, from one reverse() per call (a search page builds
+    dozens of them; opendata/urls.py defines the same paths)."""
+
+    def __init__(self, absolute: Callable[[str], str]):
+        self.portal = absolute(reverse("opendata:catalogue"))
+
+    def dataset(self, slug: str) -> str:
+        return f"{self.portal}{slug}/"
+
+    def download(self, slug: str, fmt: str) -> str:
+        return f"{self.portal}{slug}/tai-ve.{fmt}"
+
+
 class Action:
     """One call: the parameters and a way to build absolute URLs."""
 
@@ -34,6 +48,13 @@ class Action:
         self.params = params
         self.absolute = absolute
         self.prefix = prefix  # "/api/3/action/" or "/api/action/"
+        self._links = None
+
+    @property
+    def links(self) -> Links:
+        if self._links is None:
+            self._links = Links(self.absolute)
+        return self._links
 
     def get(self, name: str, default=None):
         value = self.params.get(name, default)
@@ -110,22 +131,22 @@ def group_dict(theme, *, package_count: int | None = None) -> dict:
             **({"package_count": package_count} if package_count is not None else {})}
 
 
-def resource_dict(dataset: Dataset, fmt: str, position: int, absolute) -> dict:
+def resource_dict(dataset: Dataset, fmt: str, position: int, links: Links) -> dict:
     media, label = FORMAT_MEDIA[fmt][0], Format(fmt).label
     return {"id": selectors.resource_id(dataset, fmt), "package_id": str(dataset.uuid), "position": position,
             "name": f"{dataset.title} ({label})", "description": f"Toàn bộ dữ liệu, định dạng {label}.",
-            "format": label, "mimetype": media, "url": absolute(reverse("opendata:download", args=[dataset.slug, fmt])),
+            "format": label, "mimetype": media, "url": links.download(dataset.slug, fmt),
             "url_type": None, "datastore_active": True, "state": "active", "resource_type": None,
             "created": _time(dataset.created_at), "last_modified": _time(dataset.updated_at),
             "metadata_modified": _time(dataset.updated_at), "size": None, "hash": "", "cache_url": None}
 
 
-def package_dict(dataset: Dataset, absolute) -> dict:
+def package_dict(dataset: Dataset, links: Links) -> dict:
     deed, _ = LICENCE_URLS[dataset.licence]
     tags = list(dataset.tags.all())
     themes = list(dataset.themes.all())
     org = organization_dict(dataset.publisher) if dataset.publisher_id else None
-    res = [resource_dict(dataset, fmt, i, absolute) for i, fmt in enumerate(selectors.FORMATS)]
+    res = [resource_dict(dataset, fmt, i, links) for i, fmt in enumerate(selectors.FORMATS)]
     extras = {"frequency": dataset.frequency, "provenance": dataset.provenance,
               "temporal_start": dataset.temporal_start.isoformat() if dataset.temporal_start else "",
               "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else "",
@@ -138,7 +159,7 @@ def package_dict(dataset: Dataset, absolute) -> dict:
         "owner_org": org["id"] if org else None, "organization": org,
         "author": dataset.publisher.name if dataset.publisher_id else "", "author_email": None,
         "maintainer": dataset.publisher.name if dataset.publisher_id else "", "maintainer_email": None,
-        "url": absolute(reverse("opendata:dataset", args=[dataset.slug])), "version": None,
+        "url": links.dataset(dataset.slug), "version": None,
         "metadata_created": _time(dataset.created_at), "metadata_modified": _time(dataset.updated_at),
         "groups": [group_dict(t) for t in themes],
         "tags": [{"id": t.name, "name": t.name, "display_name": t.name, "state": "active", "vocabulary_id": None}
@@ -159,7 +180,7 @@ def package_list(a: Action):
 
 
 def package_show(a: Action):
-    return package_dict(selectors.dataset_get(key=a.require("id")), a.absolute)
+    return package_dict(selectors.dataset_get(key=a.require("id")), a.links)
 
 
 def _search_query(a: Action) -> SearchQuery:
@@ -193,7 +214,7 @@ def package_search(a: Action):
     result = selectors.dataset_search(query=query)
     return {
         "count": result.count, "sort": query.sort or "score desc, metadata_modified desc",
-        "results": [package_dict(d, a.absolute) for d in result.datasets],
+        "results": [package_dict(d, a.links) for d in result.datasets],
         "facets": {f: {name: n for name, _, n in items} for f, items in result.facets.items()},
         "search_facets": {f: {"title": f, "items": [{"name": name, "display_name": label, "count": n}
                                                     for name, label, n in items]}
@@ -216,7 +237,7 @@ def organization_show(a: Action):
     data = organization_dict(agency, package_count=agency.package_count)
     if a.boolean("include_datasets", False):
         datasets = selectors.dataset_list().filter(publisher=agency)[:1000]
-        data["packages"] = [package_dict(d, a.absolute) for d in datasets]
+        data["packages"] = [package_dict(d, a.links) for d in datasets]
     return data
 
 
@@ -250,7 +271,7 @@ def tag_list(a: Action):
 
 def resource_show(a: Action):
     dataset, fmt = selectors.resource_get(resource_id=a.require("id"))
-    return resource_dict(dataset, fmt, selectors.FORMATS.index(fmt), a.absolute)
+    return resource_dict(dataset, fmt, selectors.FORMATS.index(fmt), a.links)
 
 
 def datastore_search(a: Action):

@@ -7,9 +7,10 @@ CKAN clients send: space- or AND-separated `field:value` clauses (a value may be
 frequency. Anything else in `fq` is a Search Query Error, never a silent partial filter.
 """
 
+import heapq
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Max
 
@@ -110,6 +111,7 @@ class Entry:
     frequency: str
     created: float
     updated: float
+    title_rank: int = 0  # position in (title, pk) order: the final tie-break of every sort
 
 
 @dataclass
@@ -164,7 +166,9 @@ def _build(signature: tuple) -> Index:
                      frequency=frequency, created=created.timestamp(), updated=updated.timestamp())
                for (pk, uid, slug, title, key, name_key, short_key, code, pub_name, licence, frequency, created,
                     updated) in rows.iterator(chunk_size=5000)]
-    return Index(signature=signature, entries=entries)
+    ordered = sorted(entries, key=lambda e: (e.title, e.pk))
+    ranked = [replace(e, title_rank=i) for i, e in enumerate(ordered)]
+    return Index(signature=signature, entries=ranked)
 
 
 def _matcher(name: str, value: str):
@@ -194,24 +198,19 @@ def filter_entries(entries: list[Entry], query: "SearchQuery") -> list[tuple[int
     """(rank, entry) of the entries matching the filters and every text word at a word start (rank as
     org.filters.word_prefix_search: 0 exact name, 1 whole phrase as words, 2 phrase at a word start, 3 the rest)."""
     tests = [(exclude, _matcher(name, value)) for exclude, name, value in query.filters]
-    words = [w for w in fold(query.text).split()]
+    words = fold(query.text).split()
+    candidates = entries
+    for word in words:  # substring tests run in C; each word narrows the list
+        needle = f" {word}"
+        candidates = [e for e in candidates if needle in e.search_key]
+    for exclude, test in tests:
+        candidates = [e for e in candidates if test(e) != exclude]
+    if not words:
+        return [(0, e) for e in candidates]
     phrase = " ".join(words)
     framed, starting = f" {phrase} ", f" {phrase}"
-    needles = [f" {w}" for w in words]
-    out = []
-    for entry in entries:
-        if any(test(entry) == exclude for exclude, test in tests):
-            continue
-        if words:
-            key = entry.search_key
-            if not all(n in key for n in needles):
-                continue
-            rank = 0 if phrase in (entry.name_key, entry.short_key) else (
-                1 if framed in key else 2 if starting in key else 3)
-        else:
-            rank = 0
-        out.append((rank, entry))
-    return out
+    return [(0 if phrase == e.name_key or phrase == e.short_key else
+             1 if framed in e.search_key else 2 if starting in e.search_key else 3, e) for e in candidates]
 
 
 def parse_sort(sort: str) -> list[str]:
@@ -233,15 +232,28 @@ def parse_sort(sort: str) -> list[str]:
     return order
 
 
-_SORT_KEYS = {"search_rank": lambda m: m[0], "slug": lambda m: m[1].slug, "title": lambda m: m[1].title,
+_SORT_KEYS = {"search_rank": lambda m: m[0], "slug": lambda m: m[1].slug, "title": lambda m: m[1].title_rank,
               "updated_at": lambda m: m[1].updated, "created_at": lambda m: m[1].created}
 
 
-def sort_entries(matched: list[tuple[int, Entry]], sort: str) -> list[Entry]:
-    """Stable multi-key sort, last key first; ties end by title then id, as the pages expect."""
+def sort_entries(matched: list[tuple[int, Entry]], sort: str, *, limit: int | None = None) -> list[Entry]:
+    """The entries in the requested order (ties by title, then id); with `limit`, only the first `limit`."""
     order = parse_sort(sort) or parse_sort("score desc, metadata_modified desc")
-    rows = sorted(matched, key=lambda m: (m[1].title, m[1].pk))
-    for field_name in reversed(order):
-        descending = field_name.startswith("-")
-        rows.sort(key=_SORT_KEYS[field_name.lstrip("-")], reverse=descending)
+    keys = []
+    for name in order:
+        key, descending = _SORT_KEYS[name.lstrip("-")], name.startswith("-")
+        if descending and name.lstrip("-") == "slug":
+            keys = None  # text descending: no numeric negation; fall back to stable passes
+            break
+        keys.append((lambda k: (lambda m: -k(m)))(key) if descending else key)
+    if keys is None:
+        rows = sorted(matched, key=lambda m: m[1].title_rank)
+        for name in reversed(order):
+            rows.sort(key=_SORT_KEYS[name.lstrip("-")], reverse=name.startswith("-"))
+        rows = rows[:limit] if limit is not None else rows
+    else:
+        def composite(m):
+            return (*(k(m) for k in keys), m[1].title_rank)
+
+        rows = heapq.nsmallest(limit, matched, key=composite) if limit is not None else sorted(matched, key=composite)
     return [entry for _, entry in rows]

@@ -120,8 +120,8 @@ def dataset_search(*, query: SearchQuery, user=None) -> SearchResult:
     matched = filter_entries(index.entries, query)
     facets = {f: _facet([e for _, e in matched], f, query.facet_limit, query.facet_mincount)
               for f in query.facet_fields}
-    page = [e.pk for e in sort_entries(matched, query.sort)[query.start:query.start + query.rows]] \
-        if query.rows else []
+    first = sort_entries(matched, query.sort, limit=query.start + query.rows) if query.rows else []
+    page = [e.pk for e in first[query.start:]]
     by_pk = {d.pk: d for d in _base(None).filter(pk__in=page)}
     return SearchResult(count=len(matched), datasets=[by_pk[pk] for pk in page if pk in by_pk], facets=facets)
 

@@ -141,3 +141,22 @@ def test_post_json_and_bad_bodies(api, client):
         _error(api("datastore_search", method="post", resource_id=resource, **bad), 409, "Validation Error")
     page = api("datastore_search", method="post", resource_id=resource, filters={"level": "Cấp tỉnh"}).json()
     assert [r["code"] for r in page["result"]["records"]] == ["38"]
+
+
+@pytest.mark.django_db
+def test_package_search_sorts_and_pages(api):
+    def names(**params):
+        return [p["name"] for p in api("package_search", rows=100, **params).json()["result"]["results"]]
+
+    every = names(sort="name asc")
+    assert every == sorted(every) and len(every) == 5
+    assert names(sort="name desc") == every[::-1]
+    titles = [p["title"] for p in api("package_search", sort="title_string asc").json()["result"]["results"]]
+    assert titles == sorted(titles)
+    paged = names(sort="name asc", start=2)
+    assert paged == every[2:]
+    assert [p["name"] for p in api("package_search", sort="name asc", rows=2, start=1).json()["result"]["results"]] \
+        == every[1:3]
+    assert names(q="danh muc", sort="score desc")[:1] != [] and set(names(q="danh muc")) == {
+        "danh-muc-co-quan-ma-dinh-danh", "danh-muc-don-vi-hanh-chinh", "danh-muc-thu-tuc-hanh-chinh"}
+    assert names(fq="-groups:regi") == [n for n in names() if n != "danh-muc-don-vi-hanh-chinh"]
