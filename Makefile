@@ -60,6 +60,7 @@ bench: install system-deps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	scripts/with-postgres.sh $(BIN)/python bench/run_all.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_indicators.py
+	scripts/with-postgres.sh $(BIN)/python bench/bench_payments.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_gateway.py
 
 clean:
