@@ -131,3 +131,20 @@ def test_outbox_and_webhook_log_pages(world, settings):
     assert world.client_for("agency_leader").get("/lien-thong/ket-noi/").status_code == 403
     refused = admin.post("/lien-thong/ket-noi/", follow=True)  # catalogue not configured
     assert "TINHSO_CATALOGUE_URL" in refused.content.decode()
+
+
+def test_the_demo_clients_work_with_the_printed_credentials(world):
+    from django.test import Client as HttpClient
+
+    from tinhso.gateway.demo import create_demo_gateway
+    from tinhso.gateway.models import AccessLogEntry
+
+    portal, justice_system = create_demo_gateway(admin=world.users["province_admin"], committee=world.committee,
+                                                 justice=world.justice, justice_leader=world.users["agency_leader"])
+    assert (portal.kind, justice_system.kind) == ("Ngoài tỉnh", "Trong tỉnh")
+    assert portal.client_id and portal.client_secret
+    assert list(AccessLogEntry.objects.order_by("seq").values_list("status", flat=True)) == [200, 200, 403]
+    assert AccessLogEntry.objects.order_by("seq").first().purpose == "Đồng bộ danh mục cơ quan"
+    http = HttpClient(headers={"Authorization": f"Bearer {portal.token}"})
+    assert http.get("/lien-thong/api/procedures").status_code == 200
+    assert http.get("/lien-thong/api/agencies").status_code == 403
