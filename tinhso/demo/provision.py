@@ -16,6 +16,7 @@ from tinhso.core.exceptions import ValidationError
 from tinhso.core.text import fold
 from tinhso.documents.demo import create_demo_documents
 from tinhso.feedback.demo import create_demo_feedback
+from tinhso.gateway.demo import create_demo_gateway
 from tinhso.indicators.demo import provision_indicators
 from tinhso.opendata.demo import provision_opendata
 from tinhso.org import services as org_services
@@ -41,6 +42,7 @@ class DemoResult:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # username, role label, scope
     token: str = ""
     already: bool = False
+    gateway: list = field(default_factory=list)  # the gateway's demo client systems, with their credentials
 
 
 def identifier(prefix: str, level2: str = "00", level3: str = "00", level4: str = "000") -> str:
@@ -84,10 +86,13 @@ def provision(*, province_code: str = DEFAULT_PROVINCE, identifier_prefix: str =
                               commune_committee=agencies[f"ubnd_xa:{first_commune.code}"], passphrase=DEMO_PASSWORD)
         create_demo_feedback(province=province, agencies=agencies, commune=first_commune,
                              commune_committee=agencies[f"ubnd_xa:{first_commune.code}"])
+        gateway = create_demo_gateway(admin=User.objects.get(username="quantri"), committee=agencies["ubnd_tinh"],
+                                      justice=agencies["so_tu_phap"],
+                                      justice_leader=User.objects.get(username="lanhdao.stp"))
     # Indicators last: the bulk import fires no signals, so the rollups are rebuilt before computing values.
     provision_indicators(province=province)
     provision_opendata()  # the built-in open datasets, published
-    return DemoResult(province, len(agencies), communes, _logins(), token)
+    return DemoResult(province, len(agencies), communes, _logins(), token, gateway=gateway)
 
 
 def _provision_agencies(province, prefix) -> dict[str, Agency]:

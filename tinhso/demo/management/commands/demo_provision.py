@@ -26,3 +26,12 @@ class Command(BaseCommand):
         if result.token:
             self.stdout.write("")
             self.stdout.write(f"Mã truy cập API của tài khoản hethong (chỉ hiện một lần): {result.token}")
+        for client in result.gateway:
+            self.stdout.write("")
+            self.stdout.write(f"Hệ thống kết nối trục liên thông: {client.name} ({client.kind.lower()}), "
+                              f"dịch vụ: {', '.join(client.services)}")
+            self.stdout.write(f"  mã truy cập (chỉ hiện một lần): {client.token}")
+            if client.client_id:
+                self.stdout.write(f"  OAuth2 client_id: {client.client_id}  client_secret: {client.client_secret}")
+            self.stdout.write(f"  thử: curl -H 'Authorization: Bearer {client.token}' "
+                              f"http://127.0.0.1:8000{client.try_path}")
