@@ -152,6 +152,14 @@ def _compose(subject: Procedure, facts: list[Fact]) -> str:
     return "\n".join(lines)
 
 
+def _specialises(best: search.Hit, rival: search.Hit) -> bool:
+    """A rival close to the best match does not make the answer unsure when it is a special case of it: its name
+    holds every word of the best one's and more ("Đăng ký khai sinh" → "Đăng ký khai sinh cho người đã có hồ
+    sơ…", "Đăng ký kết hôn có yếu tố nước ngoài"), words the question did not use since the rival ranks lower."""
+    general, special = set(best.row.name_words), set(rival.row.name_words)
+    return general < special
+
+
 def answer(question: str, *, context_code: str = "") -> Answer:
     """The answer to one question; `context_code` is the procedure of the previous answer (a follow-up)."""
     question = (question or "").strip()
@@ -170,8 +178,9 @@ def answer(question: str, *, context_code: str = "") -> Answer:
                           matches=[_match(subject.code, subject.name, subject.field.name)])
     hits = result.hits or result.close
     matches = [_match(h.row.code, h.row.name, h.row.field_name) for h in hits[:MATCHES]]
-    confident = bool(result.hits) and result.hits[0].coverage >= CONFIDENT_COVERAGE and (
-        len(result.hits) == 1 or result.hits[0].score >= CONFIDENT_LEAD * result.hits[1].score)
+    confident = bool(result.hits) and result.hits[0].coverage >= CONFIDENT_COVERAGE and all(
+        _specialises(result.hits[0], rival) for rival in result.hits[1:]
+        if result.hits[0].score < CONFIDENT_LEAD * rival.score)
     if not matches:
         return Answer(question=question, intents=intents, confident=False, subject=None,
                       text="Tôi chưa tìm thấy thủ tục nào trong danh mục khớp với câu hỏi. Hãy hỏi bằng tên việc "

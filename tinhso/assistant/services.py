@@ -36,9 +36,10 @@ def _clean_question(question: str) -> str:
 def question_ask(*, question: str, context_code: str = "") -> tuple[Answer, QuestionLog]:
     question = _clean_question(question)
     context_code = (context_code or "").replace("\x00", "").strip()[:40]
-    reply = answer(question, context_code=context_code)
+    masked = mask_personal_data(question)  # an ID or phone number says nothing about the procedure asked for
+    reply = answer(masked, context_code=context_code)
     log = QuestionLog.objects.create(
-        question=mask_personal_data(question), intents=reply.intents, context_code=context_code,
+        question=masked, intents=reply.intents, context_code=context_code,
         top_codes=[m.code for m in reply.matches], confident=reply.confident)
     return reply, log
 

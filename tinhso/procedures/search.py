@@ -76,13 +76,14 @@ INTENT_PHRASES = {
                     "giay to nao", "ho so gom nhung gi", "ho so gom", "ho so can", "can gi", "thanh phan ho so",
                     "mang theo gi", "can mang theo", "chuan bi gi", "chuan bi nhung gi", "giay to", "ho so gi"],
     Intent.FEES: ["le phi", "bao nhieu tien", "het bao nhieu", "ton bao nhieu", "mat bao nhieu tien", "chi phi",
-                  "phi", "mat phi", "mien phi", "tien"],
+                  "phi", "mat phi", "mien phi", "tien", "co mat phi", "co mat tien", "co thu phi", "co mien phi",
+                  "co phai nop phi"],
     Intent.TIME: ["bao lau", "mat bao lau", "bao nhieu ngay", "may ngay", "thoi han", "thoi gian giai quyet",
                   "bao gio co", "khi nao co", "khi nao nhan", "lau khong", "thoi gian"],
     Intent.WHERE: ["o dau", "nop o dau", "lam o dau", "noi nop", "co quan nao", "cho nao", "nop cho ai",
                    "den dau", "tai dau"],
     Intent.ONLINE: ["online", "truc tuyen", "qua mang", "dich vu cong", "tren mang", "nop qua mang",
-                    "tai nha", "qua internet"],
+                    "tai nha", "qua internet", "co lam online", "co nop online", "co nop truc tuyen"],
     Intent.STEPS: ["nhu the nao", "the nao", "ra sao", "cac buoc", "trinh tu", "quy trinh", "cach lam",
                    "lam sao", "lam the nao"],
     Intent.RESULT: ["nhan duoc gi", "ket qua"],
@@ -90,13 +91,14 @@ INTENT_PHRASES = {
 # Words that carry no catalogue meaning in a question ("tôi muốn làm ... cho con thì cần ...").
 FILLER_PHRASES = ["cho con", "cho be", "cho chau", "con toi", "con minh", "cua con", "cho toi", "xin hoi",
                   "cho hoi", "thu tuc", "duoc khong", "co duoc", "con nua", "thi sao", "vui long", "giup toi",
-                  "giup em", "co the", "muon biet", "hoi ve"]
+                  "giup em", "co the", "muon biet", "hoi ve", "cho ong", "cho ba", "cho bo", "cho me", "cho vo",
+                  "cho chong", "so can cuoc", "so dien thoai", "so dt"]
 # Single words kept only as optional: never required of a procedure. Words that fold like catalogue words are
 # left out ("đăng"/"đang", "chỉ"/"chị", "thẻ"/"thế", "hội"/"hỏi", "bản"/"bạn", "cơ"/"có").
 FILLER_WORDS = {"toi", "minh", "em", "anh", "muon", "can", "phai", "nhung", "gi", "nao", "khong", "duoc", "thi",
                 "sao", "la", "va", "de", "o", "dau", "bao", "lau", "nhieu", "cua", "a", "oi", "vay", "nhi", "lam",
                 "xin", "cho", "nay", "do", "ay", "voi", "nhe", "ha", "giup", "ve", "con", "chua", "roi", "se", "nen",
-                "khi", "neu", "ah", "u", "hoac", "hay", "cac", "gium", "biet", "ra", "nop", "them", "nua"}
+                "khi", "neu", "ah", "u", "hoac", "hay", "cac", "gium", "biet", "ra", "nop", "them", "nua", "sdt"}
 
 
 def _phrase_tuples(phrases) -> list[tuple[str, ...]]:
@@ -449,6 +451,25 @@ class SearchResult:
     fields: list[tuple[str, str]]   # when there is no result: fields worth looking in (code, name)
 
 
+def _diverse(ranked: list[Hit], size: int) -> list[Hit]:
+    """The close matches: the best of each field first (a query mixing words of two fields gets both, not five
+    variants of one procedure), then the best of the rest; in rank order."""
+    chosen, fields = [], set()
+    for hit in ranked:
+        if len(chosen) == size:
+            break
+        if hit.row.field_code not in fields:
+            fields.add(hit.row.field_code)
+            chosen.append(hit)
+    for hit in ranked:
+        if len(chosen) == size:
+            break
+        if hit not in chosen:
+            chosen.append(hit)
+    order = {id(hit): i for i, hit in enumerate(ranked)}
+    return sorted(chosen, key=lambda hit: order[id(hit)])
+
+
 def search(text: str, *, allowed: set[int] | None = None, min_coverage: float = MIN_COVERAGE,
            index: Index | None = None) -> SearchResult:
     index = index or catalogue_index()
@@ -460,7 +481,7 @@ def search(text: str, *, allowed: set[int] | None = None, min_coverage: float = 
     if not hits:
         if prune and query.has_terms:
             ranked = rank(query, index, allowed=allowed, prune=False)
-        close = ranked[:5]
+        close = _diverse(ranked, 5)
         seen: dict[str, str] = {}
         for hit in close:
             seen.setdefault(hit.row.field_code, hit.row.field_name)

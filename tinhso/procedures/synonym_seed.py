@@ -4,10 +4,10 @@ administrator edits the table afterwards (services.synonym_*); this list only fi
 from tinhso.core.text import fold
 
 SEED = [
-    ("sổ đỏ", "cấp giấy chứng nhận quyền sử dụng đất"),
-    ("bìa đỏ", "cấp giấy chứng nhận quyền sử dụng đất"),
-    ("sổ hồng", "cấp giấy chứng nhận quyền sử dụng đất quyền sở hữu nhà ở"),
-    ("bìa hồng", "cấp giấy chứng nhận quyền sử dụng đất quyền sở hữu nhà ở"),
+    ("sổ đỏ", "cấp giấy chứng nhận quyền sử dụng đất lần đầu hộ gia đình cá nhân"),
+    ("bìa đỏ", "cấp giấy chứng nhận quyền sử dụng đất lần đầu hộ gia đình cá nhân"),
+    ("sổ hồng", "cấp giấy chứng nhận quyền sử dụng đất quyền sở hữu tài sản lần đầu hộ gia đình cá nhân"),
+    ("bìa hồng", "cấp giấy chứng nhận quyền sử dụng đất quyền sở hữu tài sản lần đầu hộ gia đình cá nhân"),
     ("sang tên sổ đỏ", "đăng ký biến động quyền sử dụng đất chuyển nhượng"),
     ("sang tên", "đăng ký biến động chuyển nhượng"),
     ("lên thổ cư", "chuyển mục đích sử dụng đất"),
@@ -43,6 +43,18 @@ SEED = [
     ("giấy phép xây nhà", "giấy phép xây dựng nhà ở riêng lẻ"),
     ("không tiền án", "phiếu lý lịch tư pháp"),
     ("bằng tốt nghiệp", "văn bằng"),
+    ("mất sổ đỏ", "cấp lại giấy chứng nhận do bị mất"),
+    ("mất sổ hồng", "cấp lại giấy chứng nhận do bị mất"),
+    ("làm lại sổ đỏ", "cấp lại giấy chứng nhận do bị mất"),
+    ("đổi sổ đỏ", "cấp đổi giấy chứng nhận"),
+    ("tách sổ đỏ", "tách thửa đất"),
+    ("tách sổ", "tách thửa đất"),
+    ("gộp sổ", "hợp thửa đất"),
+    ("giải chấp", "xóa đăng ký biện pháp bảo đảm thế chấp"),
+    ("mất căn cước", "cấp lại thẻ căn cước"),
+    ("cccd", "thẻ căn cước"),
+    ("tạm vắng", "khai báo tạm vắng"),
+    ("quán net", "điểm cung cấp dịch vụ trò chơi điện tử công cộng"),
 ]
 
 
