@@ -91,6 +91,11 @@ def test_a_signed_confirmation_of_another_amount_is_held_for_review(world, vnpay
     assert payment.status == PaymentStatus.HELD and payment.provider_amount == 15000
     assert bill.status == BillStatus.UNPAID and "15.000 đồng" in payment.held_reason
     assert client.get(IPN, other).json()["RspCode"] == "02"  # replayed: still held, nothing added
+    reviewed = services.held_review(actor=world.users["province_admin"], payment_id=payment.pk, decision="accept",
+                                    note="Đã đối chiếu với ngân hàng: nộp đủ sau điều chỉnh")
+    bill.refresh_from_db()
+    assert reviewed.status == PaymentStatus.CONFIRMED and reviewed.receipt_number
+    assert bill.status == BillStatus.PAID and AuditEvent.objects.filter(action="payments.payment.review").exists()
 
 
 def test_a_confirmation_for_a_bill_paid_meanwhile_at_the_counter_is_held(world, vnpay_settings, client):
