@@ -188,3 +188,34 @@ def xlsx_stream(header, rows, *, sheet_title: str = "Dữ liệu", chunk_bytes: 
         handle.seek(0)
         while chunk := handle.read(chunk_bytes):
             yield chunk
+
+
+# --- PostgreSQL: the same CSV written by the server (COPY … TO STDOUT) ------------------------------------------
+
+# csv_cell's rule in SQL, for one text column `c`: a text starting like a formula gets the apostrophe, unless it is
+# only a displayed number (the _PLAIN_NUMBER pattern). tests/test_exports_copy.py checks both agree.
+_SQL_ESCAPED = ("CASE WHEN left({c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+                "AND {c} !~ '^[+-]?[0-9][0-9.,\u00a0\u202f ]*%%?$' THEN '''' || {c} ELSE {c} END")
+
+
+def csv_copy_stream(connection, header, select_sql: str, params, *, text_columns, bom: bool = True):
+    """UTF-8 CSV bytes of a SELECT, formatted by PostgreSQL itself (COPY … TO STDOUT, several times faster than
+    writing rows in Python), with csv_cell's formula rule applied in SQL to `text_columns` (indices). Dates come
+    out as ISO dates, NULL as an empty cell; lines end with LF."""
+    import io
+
+    width = len(header)
+    names = [f"c{i}" for i in range(width)]
+    text = set(text_columns)
+    exprs = ", ".join(_SQL_ESCAPED.format(c=f"{n}::text") if i in text else n for i, n in enumerate(names))
+    statement = f"COPY (SELECT {exprs} FROM ({select_sql}) AS t({', '.join(names)})) TO STDOUT WITH (FORMAT csv)"
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    csv.writer(buffer, lineterminator="\n").writerow([csv_cell(h) for h in header])
+    yield buffer.getvalue().encode("utf-8")
+    with connection.cursor() as cursor:
+        # Parameters are bound client-side, so the statement's own % signs are doubled (%%) above.
+        with cursor.cursor.copy(statement, tuple(params or ())) as copy:
+            for block in copy:
+                yield bytes(block)
