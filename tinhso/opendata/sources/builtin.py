@@ -49,12 +49,17 @@ _VALUE_FIELDS = ("indicator__code", "indicator__name", "indicator__pillar", "ind
                  "denominator", "source", "version", "computed_at")
 
 
+def _iso(value):
+    """Dates and times as ISO text (raw rows: PostgreSQL gives date objects, SQLite ISO text already)."""
+    return value if value is None or isinstance(value, str) else value.isoformat()
+
+
 def _value_row(r: tuple) -> tuple:
-    computed_at = r[14].isoformat() if r[14] else None
-    return (*r[:6], r[6] or "", r[7], r[8], r[9], r[10], r[11], r[12], r[13], computed_at)
+    return (*r[:6], r[6] or "", _iso(r[7]), _iso(r[8]), r[9], r[10], r[11], r[12], r[13], _iso(r[14]))
 
 
-_values = queryset_source(queryset=_public_values, fields=_VALUE_FIELDS, convert=_value_row)
+# The biggest dataset (values × units × periods): rows read raw, they hold only text, numbers and dates.
+_values = queryset_source(queryset=_public_values, fields=_VALUE_FIELDS, convert=_value_row, raw_rows=True)
 
 
 def _values_temporal():
@@ -78,7 +83,7 @@ register(Source(
              Column("numerator", "Tử số", NUM), Column("denominator", "Mẫu số", NUM),
              Column("source", "Nguồn số liệu"), Column("version", "Phiên bản", INT),
              Column("computed_at", "Thời điểm tính")),
-    fetch=_values.fetch, count=_values.count, temporal=_values_temporal,
+    fetch=_values.fetch, count=_values.count, temporal=_values_temporal, select_sql=_values.select_sql,
     themes=(Theme.GOVE, Theme.TECH), tags=("chuyển đổi số", "chỉ tiêu", "DTI"),
     frequency=Frequency.UPDATE_CONT,
     provenance=("Tính tự động từ dữ liệu hồ sơ thủ tục hành chính, văn bản, phản ánh trên nền tảng Tỉnh Số; "

@@ -46,7 +46,7 @@ def test_indicator_dataset_changes_after_a_dossier_is_resolved_and_the_rollup_ta
     after = _rows("gia-tri-chi-tieu-chuyen-doi-so")
     assert after != before
     def online_share(rows):  # (numerator, denominator) of the province's online share in the dossier's month
-        found = [(r[10], r[11]) for r in rows if r[7] == day.replace(day=1) and r[0] == ONLINE_SHARE]
+        found = [(r[10], r[11]) for r in rows if r[7] == day.replace(day=1).isoformat() and r[0] == ONLINE_SHARE]
         return found[0] if found else (0, 0)
 
     assert online_share(after) == (online_share(before)[0] + 1, online_share(before)[1] + 1)
