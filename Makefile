@@ -62,6 +62,7 @@ bench: install system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/bench_indicators.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_payments.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_gateway.py
+	scripts/with-postgres.sh $(BIN)/python bench/bench_opendata.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
