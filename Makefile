@@ -63,6 +63,7 @@ bench: install system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/bench_payments.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_gateway.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_opendata.py
+	scripts/with-postgres.sh $(BIN)/python bench/bench_feedback.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
