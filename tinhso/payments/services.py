@@ -28,8 +28,8 @@ from .models import Bill, BillAdjustment, BillLine, Payment, Refund
 MAX_QUANTITY = 999
 MAX_REASON = 1000
 # The steps that are "processing" the dossier: a pay-first procedure waits for payment before any of them.
-PROCESSING_ACTIONS = frozenset({"start", "hand_over", "submit_for_approval", "approve", "reject",
-                                "request_supplement"})
+# Refusing, rejecting or stopping it does not wait.
+PROCESSING_ACTIONS = frozenset({"start", "hand_over", "submit_for_approval", "approve"})
 # Before processing (an event's from_status): a refusal or withdrawal from here gives the fee back.
 BEFORE_PROCESSING = frozenset({Status.SUBMITTED, Status.COMPLETION_REQUESTED, Status.RECEIVED})
 ISSUE_ACTIONS = frozenset({"receive", "counter_receive", "postal_receive"})
