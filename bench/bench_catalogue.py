@@ -3,7 +3,7 @@
 Alone: `scripts/with-postgres.sh .venv/bin/python bench/bench_catalogue.py`. Prints, asserts nothing;
 `measure()` returns the figures for a caller that collects them.
 
-The catalogue: the 72 demo procedures plus variants of them (the same fields, papers and vocabulary, a qualifier
+The catalogue: the demo procedures (151) plus variants of them (the same fields, papers and vocabulary, a qualifier
 added to the name) up to TINHSO_BENCH_PROCEDURES (2,000); commune procedures are implemented by 180 commune
 committees, so the detail of one lists 180 agencies, as in a real province.
 
