@@ -62,6 +62,8 @@ bench: install system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/bench_indicators.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_payments.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_gateway.py
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || true
+	scripts/with-postgres.sh $(BIN)/python bench/bench_http.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_opendata.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_feedback.py
 
