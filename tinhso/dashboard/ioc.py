@@ -2,6 +2,8 @@
 the alerts. All read tinhso.indicators (values, targets, alerts) and tinhso.org (where communes lie), never
 dossiers."""
 
+import hashlib
+
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -135,8 +137,23 @@ def map_data(*, unit: AdministrativeUnit, user, indicator_code: str = "", by: st
              year: int | None = None, visible: set[int] | None = None) -> dict:
     """The communes of the province at their coordinates. Officers with a role see each commune coloured by the
     chosen indicator's value or status and can open it; the public sees the province's communes and the
-    province's own figure only (commune figures need a role)."""
+    province's own figure only (commune figures need a role).
+
+    Cached as the overview (OVERVIEW_CACHE_SECONDS), per choice and per set of units the viewer may open: two
+    officers with the same scope share it, and nobody sees a commune's link or figures outside their scope."""
     detail = indicators.can_see_detail(user)
+    visible = (selectors.detail_unit_ids(user) if visible is None else visible) if detail else set()
+    scope = hashlib.sha256(",".join(map(str, sorted(visible))).encode()).hexdigest()[:16]
+    key = f"dashboard:map:v1:{unit.pk}:{indicator_code[:80]}:{by[:8]}:{year or 0}:{int(detail)}:{scope}"
+    data = cache.get(key)
+    if data is None:
+        data = _map_data(unit=unit, user=user, indicator_code=indicator_code, by=by, year=year, detail=detail,
+                         visible=visible)
+        cache.set(key, data, selectors.OVERVIEW_CACHE_SECONDS)
+    return data
+
+
+def _map_data(*, unit, user, indicator_code, by, year, detail, visible) -> dict:
     communes = [c for c in unit_children(unit=unit) if c.latitude is not None and c.longitude is not None]
     choices = indicators.commune_indicator_choices(unit=unit) if detail else []
     codes = [i.code for i in choices]
@@ -150,7 +167,6 @@ def map_data(*, unit: AdministrativeUnit, user, indicator_code: str = "", by: st
         if period is not None:
             rows = indicators.breakdown(indicator=indicator, unit=unit, period=period, by="commune", user=user)
             values = {r["key"]: r for r in rows}
-    visible = (selectors.detail_unit_ids(user) if visible is None else visible) if detail else set()
     points = []
     for commune in communes:
         point = {"code": commune.code, "name": commune.name, "lon": round(commune.longitude, 5),

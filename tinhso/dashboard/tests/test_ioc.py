@@ -114,6 +114,23 @@ def test_officer_of_one_commune_can_open_only_that_commune_on_the_map(world, com
     assert links[world.other_commune.code] and not links[world.commune.code]
 
 
+def test_map_data_is_cached_per_scope_so_a_warm_map_never_crosses_scopes(world, computed):
+    from tinhso.dashboard import ioc
+
+    _place(world)
+    admin, officer = world.users["province_admin"], world.users["other_unit_officer"]
+    first = ioc.map_data(unit=world.province, user=admin)
+    assert all(p["href"] for p in first["points"])
+    mine = ioc.map_data(unit=world.province, user=officer)  # the admin's map is in the cache
+    links = {p["code"]: p["href"] for p in mine["points"]}
+    assert links[world.other_commune.code] and not links[world.commune.code]
+    public = ioc.map_data(unit=world.province, user=world.users["citizen"])
+    assert not public["detail"] and all(p["value"] is None for p in public["points"])
+    world.commune.latitude = 20.0  # moved: the cached map keeps the old position until the cache expires
+    world.commune.save(update_fields=["latitude"])
+    assert ioc.map_data(unit=world.province, user=admin) == first
+
+
 def test_unknown_map_choices_fall_back_instead_of_failing(world, computed):
     _place(world)
     response = world.client_for("province_admin").get("/dashboard/?map=khong-co&map_by=%3Cx%3E")
