@@ -6,6 +6,8 @@ the officer submits it to the leader ("Trình lãnh đạo"), who finds it on th
 
 import json
 import re
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -130,3 +132,85 @@ def test_a_dossier_goes_from_online_submission_to_rating_and_is_counted(live_ser
     figures = json.loads(admin.locator("body").inner_text())
     assert figures["new_online"] == 1 and figures["resolved_total"] == 1 and figures["returned"] == 1
     assert figures["online_rate"] in ("100.00", 100.0, "100.0")
+
+
+def _birth_registration() -> dict:
+    """The demo catalogue's birth registration (three papers, the third conditional), at the test's commune."""
+    path = Path(__file__).resolve().parents[1] / "tinhso" / "procedures" / "data" / "demo_procedures.json"
+    record = next(r for r in json.loads(path.read_text(encoding="utf-8")) if r["code"] == "1.001193")
+    return {**record, "agencies": ["000.01.50.H56"]}
+
+
+def test_a_birth_registration_with_one_file_per_paper(live_server, browser, tmp_path):
+    world = build_world()
+    procedures_import(actor=None, records=[_birth_registration()])
+    base = live_server.url
+    files = {}
+    for n in (1, 2):
+        files[n] = tmp_path / f"giay-{n}.pdf"
+        files[n].write_bytes(PDF)
+
+    citizen = _login(browser, base, "citizen")
+    citizen.goto(f"{base}/ho-so/nop/1.001193/")
+    assert citizen.locator("#required-legend").is_visible()
+    assert citizen.locator("input[type=file][name^=paper_]").count() == 3      # one slot per paper
+    citizen.click("button:has-text('Nộp hồ sơ')")                             # nothing filled in
+    summary = citizen.locator("#error-summary")
+    summary.wait_for()
+    assert citizen.evaluate("() => document.activeElement.id") == "error-summary"
+    assert "Cần tải lên “Tờ khai đăng ký khai sinh theo mẫu”" in summary.inner_text()
+    field = citizen.locator("input[name=applicant_citizen_id]")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert citizen.locator(f"#{field.get_attribute('aria-describedby')}").inner_text().strip()
+
+    citizen.fill("input[name=applicant_name]", "Nguyễn Thị Dân")
+    citizen.fill("input[name=applicant_citizen_id]", "038190000123")
+    citizen.fill("input[name=applicant_birth_date]", "05/09/1990")
+    citizen.fill("input[name=applicant_phone]", "0912345678")
+    citizen.select_option("select[name=applicant_unit_code]", world.commune.code)
+    citizen.fill("input[name=fd_child_full_name]", "Nguyễn Minh An")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).strftime("%d/%m/%Y")
+    citizen.fill("input[name=fd_child_birth_date]", tomorrow)
+    citizen.select_option("select[name=fd_child_sex]", "Nam")
+    citizen.fill("input[name=fd_birth_place]", "Bệnh viện Đa khoa tỉnh Thanh Hóa")
+    citizen.fill("input[name=fd_mother_full_name]", "Nguyễn Thị Dân")
+    citizen.set_input_files("input[name=paper_1]", str(files[1]))
+    citizen.set_input_files("input[name=paper_2]", str(files[2]))
+    citizen.click("button:has-text('Nộp hồ sơ')")
+    citizen.locator("#error-summary").wait_for()
+    assert "không được sau ngày hôm nay" in citizen.locator("#error-summary").inner_text()
+
+    citizen.fill("input[name=fd_child_birth_date]", "02/01/2026")
+    citizen.set_input_files("input[name=paper_1]", str(files[1]))              # files are chosen again
+    citizen.set_input_files("input[name=paper_2]", str(files[2]))
+    citizen.click("button:has-text('Nộp hồ sơ')")
+    code = citizen.locator("#dossier-code").inner_text().strip()
+    table = citizen.locator("#papers-received").inner_text()
+    assert "Tờ khai đăng ký khai sinh theo mẫu" in table and "Chưa nhận" in table  # the power of attorney
+
+    dossier = Dossier.objects.get(code=code)
+    assert {(a.paper.position, a.original_name) for a in dossier.attachments.all()} == {
+        (1, "giay-1.pdf"), (2, "giay-2.pdf")}
+    assert dossier.form_data["child_birth_date"] == "2026-01-02"
+    citizen.goto(f"{base}/ho-so/{code}/")
+    assert "02/01/2026" in citizen.locator("dl.facts").last.inner_text()
+
+
+def test_long_lists_are_searchable_typed_without_diacritics(live_server, browser):
+    world = build_world()
+    procedures_import(actor=None, records=[PROCEDURE, _birth_registration()])
+    base = live_server.url
+    clerk = _login(browser, base, "receiving.officer")
+    clerk.goto(f"{base}/ho-so/tiep-nhan/")
+    clerk.fill("#id_procedure_code_search", "dang ky khai sinh")
+    assert clerk.input_value("select[name=procedure_code]") == "1.001193"
+    shown = clerk.evaluate("() => [...document.querySelectorAll('#id_procedure_code option')]"
+                           ".filter(o => !o.hidden).map(o => o.value)")
+    assert shown == ["1.001193"]
+    assert clerk.locator(".picker-status").first.inner_text() == "1 kết quả"
+    clerk.click("button:has-text('Chọn thủ tục')")
+    clerk.wait_for_selector("h2:has-text('Đăng ký khai sinh')")
+    clerk.fill("#id_applicant_unit_code_search", "quang xuong")
+    assert clerk.input_value("select[name=applicant_unit_code]") == world.other_commune.code
+    clerk.fill("#id_applicant_unit_code_search", "khong co xa nao")
+    assert "Không có kết quả" in clerk.locator("#id_applicant_unit_code ~ .picker-status").inner_text()

@@ -8,6 +8,7 @@ from .choices import Channel
 from .papers import PaperCheck, clean_count, paper_required
 
 FORM_DATA_PREFIX = "fd_"
+PICKER = {"data-picker": ""}  # long lists get a search box (static/dossiers/picker.js)
 PAPER_PREFIX = "paper_"
 
 
@@ -28,6 +29,11 @@ def _accept():
     return MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"})
 
 
+def date_input():
+    return forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off",
+                                  "pattern": r"\d{1,2}/\d{1,2}/\d{4}"})
+
+
 class ApplicantForm(forms.Form):
     """The applicant and the procedure's online form (fields named fd_<name>), plus attachments."""
 
@@ -36,13 +42,15 @@ class ApplicantForm(forms.Form):
     applicant_citizen_id = forms.CharField(label="Số định danh cá nhân (CCCD, 12 chữ số)", max_length=12,
                                            widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}",
                                                                          "autocomplete": "off"}))
+    applicant_birth_date = forms.CharField(label="Ngày sinh", required=False, max_length=10,
+                                           help_text="Ngày/tháng/năm, ví dụ 05/09/1990.", widget=date_input())
     applicant_phone = forms.CharField(label="Số điện thoại", max_length=20, widget=forms.TextInput(
         attrs={"inputmode": "numeric", "autocomplete": "tel", "type": "tel"}))
     applicant_email = forms.CharField(label="Thư điện tử", max_length=254, required=False, widget=forms.TextInput(
         attrs={"inputmode": "email", "autocomplete": "email", "type": "email"}))
-    applicant_unit_code = forms.ChoiceField(label="Xã, phường, đặc khu nơi cư trú")
+    applicant_unit_code = forms.ChoiceField(label="Xã, phường, đặc khu nơi cư trú", widget=forms.Select(attrs=PICKER))
     applicant_address = forms.CharField(label="Địa chỉ (số nhà, thôn, tổ dân phố)", max_length=255, required=False)
-    agency_code = forms.ChoiceField(label="Cơ quan giải quyết", required=False)
+    agency_code = forms.ChoiceField(label="Cơ quan giải quyết", required=False, widget=forms.Select(attrs=PICKER))
     attachments = MultipleFileField(label="Giấy tờ khác (không bắt buộc)", required=False, widget=_accept())
 
     def __init__(self, *args, procedure, communes, counter: bool = False, **kwargs):
@@ -61,8 +69,9 @@ class ApplicantForm(forms.Form):
             name = FORM_DATA_PREFIX + f.name
             if f.field_type == FormFieldType.SELECT:
                 field = forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in f.choices or []])
-            elif f.field_type == FormFieldType.DATE:
-                field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}))
+            elif f.field_type == FormFieldType.DATE:  # dd/mm/yyyy, checked by the service
+                field = forms.CharField(max_length=10, widget=date_input(),
+                                        help_text="Ngày/tháng/năm, ví dụ 05/09/2025.")
             elif f.field_type == FormFieldType.NUMBER:
                 field = forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}))
             elif f.field_type == FormFieldType.TEXTAREA:
@@ -126,6 +135,7 @@ class ApplicantForm(forms.Form):
         return {
             "applicant_name": data["applicant_name"], "applicant_citizen_id": data["applicant_citizen_id"],
             "applicant_phone": data["applicant_phone"], "applicant_email": data.get("applicant_email", ""),
+            "applicant_birth_date": data.get("applicant_birth_date") or None,
             "applicant_unit_code": data["applicant_unit_code"], "applicant_address": data.get("applicant_address", ""),
             "agency_code": data.get("agency_code", "") or "", "form_data": self.form_data(),
             "attachments": data.get("attachments") or [],
@@ -134,6 +144,10 @@ class ApplicantForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.counter:  # the service's rule, shown with the other field errors of a failed submit
+            for p in self.papers:
+                if paper_required(p.name) and not cleaned.get(f"{PAPER_PREFIX}{p.position}"):
+                    self.add_error(f"{PAPER_PREFIX}{p.position}", f"Cần tải lên “{p.name}”.")
         if self.counter:
             self.paper_checks, errors = self._paper_checks()
             for key, messages in errors.items():
@@ -154,7 +168,7 @@ class ApplicantForm(forms.Form):
 class CounterForm(forms.Form):
     """First step at the counter: which procedure and how the papers came."""
 
-    procedure_code = forms.ChoiceField(label="Thủ tục hành chính")
+    procedure_code = forms.ChoiceField(label="Thủ tục hành chính", widget=forms.Select(attrs=PICKER))
     channel = forms.ChoiceField(label="Hình thức tiếp nhận",
                                 choices=[(Channel.DIRECT, Channel.DIRECT.label), (Channel.POSTAL, Channel.POSTAL.label)])
 

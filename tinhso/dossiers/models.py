@@ -35,6 +35,7 @@ class Dossier(models.Model):
     applicant_phone = models.CharField(max_length=20, blank=True, default="", db_default="")
     applicant_email = models.EmailField(blank=True, default="", db_default="")
     applicant_address = models.CharField(max_length=255, blank=True, default="", db_default="")
+    applicant_birth_date = models.DateField(null=True, blank=True)
     applicant_unit = models.ForeignKey("org.AdministrativeUnit", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="+", db_index=False)
     applicant_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -80,6 +81,10 @@ class Dossier(models.Model):
             models.Index(fields=["applicant_user"], condition=Q(applicant_user__isnull=False),
                          name="dossier_by_applicant_user"),
             models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="dossier_by_assignee"),
+            # The counter's look-up of a returning applicant and the linking of counter dossiers to an account;
+            # imported history has no citizen ID, so the import skips it.
+            models.Index(fields=["applicant_citizen_id"], condition=~Q(applicant_citizen_id=""),
+                         name="dossier_by_citizen_id"),
         ]
         # A constraint rather than unique=True: same guarantee without PostgreSQL's extra LIKE index.
         constraints = [models.UniqueConstraint(fields=["code"], name="unique_dossier_code")]

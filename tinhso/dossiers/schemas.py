@@ -21,6 +21,7 @@ class DossierIn(Schema):
     applicant_unit_code: str = Field(..., max_length=20, description="Mã xã, phường, đặc khu nơi cư trú")
     applicant_address: str = Field("", max_length=255)
     applicant_email: str = Field("", max_length=254)
+    applicant_birth_date: str = Field("", max_length=10, description="Ngày sinh: dd/mm/yyyy hoặc yyyy-mm-dd")
     form_data: dict[str, FormValue] = Field(default_factory=dict, description="Các trường của tờ khai trực tuyến")
 
 

@@ -27,7 +27,7 @@ from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.procedures.choices import FormFieldType, OnlineLevel, TimeUnit
 from tinhso.procedures.models import Procedure
 
-from . import papers, selectors, workflow
+from . import dates, papers, selectors, workflow
 from .choices import AttachmentKind, Channel, Status, Timeliness
 from .models import (
     Dossier,
@@ -44,6 +44,8 @@ MAX_NOTE = 4000
 MAX_FORM_TEXT = 2000
 PHONE_RE = re.compile(r"^(0[35789]\d{8}|02\d{9})$")  # mobile (10 digits) or landline (11 digits, 02x area code)
 ATTACHMENT_TYPES = frozenset({PDF, JPEG, PNG})  # checked on content, never on the file name
+# Declaration dates of events that already happened (the catalogue's field names: child_birth_date, death_date…).
+PAST_DATE_SUFFIXES = ("birth_date", "death_date")
 
 # Rules other apps add to the state machine without dossiers importing them (e.g. payments: a pay-first dossier is
 # processed once paid). Each is called as guard(transition, dossier) inside the row lock and returns a Vietnamese
@@ -139,9 +141,17 @@ def _clean_form_data(procedure: Procedure, data: dict) -> tuple[dict, dict[str, 
                 out[f.name] = value
         elif f.field_type == FormFieldType.DATE:
             try:
-                out[f.name] = date.fromisoformat(value).isoformat()
+                parsed = dates.parse_date(value)
             except ValueError:
-                errors[key] = [f"“{f.label}” phải là ngày hợp lệ (YYYY-MM-DD)."]
+                errors[key] = [f"“{f.label}” phải là ngày hợp lệ, viết theo dạng ngày/tháng/năm (dd/mm/yyyy)."]
+            else:
+                # A birth or a death already happened: never a day after today.
+                problem = dates.past_date_problem(parsed, label=f"“{f.label}”", today=timezone.localdate()) \
+                    if f.name.endswith(PAST_DATE_SUFFIXES) else None
+                if problem:
+                    errors[key] = [problem]
+                else:
+                    out[f.name] = parsed.isoformat()
         elif f.field_type == FormFieldType.NUMBER:
             try:
                 number = float(value.replace(",", "."))
@@ -284,7 +294,8 @@ def _store_files(dossier: Dossier, files: list[CleanFile], *, kind: str, actor, 
 # --- submission ------------------------------------------------------------------------------------------------
 def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant_citizen_id: str,
                    applicant_phone: str, applicant_unit_code: str, applicant_address: str = "",
-                   applicant_email: str = "", form_data: dict | None = None, attachments: Sequence = (),
+                   applicant_email: str = "", applicant_birth_date: date | str | None = None,
+                   form_data: dict | None = None, attachments: Sequence = (),
                    channel: str = Channel.ONLINE, agency_code: str = "", now: datetime | None = None,
                    ip_address: str = "", missing_items: Sequence[str] = (),
                    paper_files: dict[int, Sequence] | None = None,
@@ -320,6 +331,14 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
     email = (applicant_email or "").strip()
     if email and (len(email) > 254 or not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email)):
         errors["applicant_email"] = ["Thư điện tử không hợp lệ."]
+    birth_date = None
+    try:
+        birth_date = dates.parse_date(applicant_birth_date)
+    except ValueError:
+        errors["applicant_birth_date"] = ["Ngày sinh phải là ngày hợp lệ, viết theo dạng ngày/tháng/năm (dd/mm/yyyy)."]
+    else:
+        if problem := dates.past_date_problem(birth_date, label="Ngày sinh", today=timezone.localdate()):
+            errors["applicant_birth_date"] = [problem]
     address = " ".join((applicant_address or "").split())
     if len(address) > 255:
         errors["applicant_address"] = ["Địa chỉ quá dài (tối đa 255 ký tự)."]
@@ -387,7 +406,8 @@ def dossier_submit(*, actor, procedure_code: str, applicant_name: str, applicant
             code=code, procedure=procedure, receiving_agency=receiving, handling_agency=handling, channel=channel,
             status=status, applicant_name=name,
             applicant_citizen_id=citizen_id, applicant_phone=phone, applicant_email=email,
-            applicant_address=address, applicant_unit=unit, applicant_user=applicant_user, form_data=clean_data,
+            applicant_address=address, applicant_birth_date=birth_date, applicant_unit=unit,
+            applicant_user=applicant_user, form_data=clean_data,
             submitted_at=now, received_at=now if received else None, clock_start_at=start,
             due_at=due_at_for(procedure, start) if received else None,
             acceptance_due_at=acceptance_due_at_for(now) if online else None,

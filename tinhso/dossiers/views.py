@@ -24,7 +24,7 @@ from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.procedures.models import Procedure
 
-from . import selectors, services, tracking, workflow
+from . import lookup, selectors, services, tracking, workflow
 from .choices import Channel, Queue, Status
 from .deadlines import acceptance_wait
 from .filters import DossierFilter
@@ -311,6 +311,8 @@ def counter(request):
     if procedure is None:
         return render(request, "dossiers/counter.html", {"chooser": chooser, "form": None},
                       status=404 if code else 200)
+    if request.method == "POST" and request.POST.get("lookup"):
+        return _counter_lookup(request, procedure=procedure, chooser=chooser, channel=channel)
     form = ApplicantForm(request.POST or None, request.FILES or None, procedure=procedure, communes=_communes(),
                          counter=True)
     status = 200
@@ -331,3 +333,26 @@ def counter(request):
     return render(request, "dossiers/counter.html", {"chooser": chooser, "form": form, "procedure": procedure,
                                                      "channel": channel}, status=status)
 
+
+def _counter_lookup(request, *, procedure, chooser, channel):
+    """"Tìm theo số định danh": the form comes back with what was typed, completed from the applicant's latest
+    dossier or verified account (lookup.applicant_lookup, audited)."""
+    typed = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "lookup")}
+    message, found, status = "", False, 200
+    try:
+        facts = lookup.applicant_lookup(actor=request.user, citizen_id=typed.get("applicant_citizen_id", ""),
+                                        ip_address=_ip(request))
+    except DomainError as exc:
+        message, status = exc.message, exc.status_code
+    else:
+        if facts is None:
+            message = "Chưa có hồ sơ hoặc tài khoản đã xác minh mang số định danh này: hãy nhập thông tin người nộp."
+        else:
+            found = True
+            typed |= {k: v for k, v in facts.initial().items() if not typed.get(k)}
+            source = f"hồ sơ {facts.from_dossier}" if facts.from_dossier else "tài khoản đã xác minh"
+            message = f"Đã điền thông tin người nộp từ {source}; hãy đối chiếu với giấy tờ tùy thân."
+    form = ApplicantForm(procedure=procedure, communes=_communes(), counter=True, initial=typed)
+    return render(request, "dossiers/counter.html", {"chooser": chooser, "form": form, "procedure": procedure,
+                                                     "channel": channel, "lookup_message": message,
+                                                     "lookup_found": found}, status=status)

@@ -113,7 +113,7 @@ def test_citizen_cannot_open_the_counter(world):
 def test_bad_file_on_the_page_shows_a_vietnamese_error_and_writes_nothing(world):
     procedure = justice_procedure(world)
     response = world.client_for("citizen").post(reverse("dossiers:submit", args=[procedure.code]), _form(
-        world, attachments=SimpleUploadedFile("gia.pdf", b"hello", content_type="application/pdf")))
+        world, paper_1=SimpleUploadedFile("gia.pdf", b"hello", content_type="application/pdf")))
     assert response.status_code == 422
     assert "không phải PDF, JPEG hoặc PNG" in response.content.decode()
     assert Dossier.objects.count() == 0
@@ -122,9 +122,16 @@ def test_bad_file_on_the_page_shows_a_vietnamese_error_and_writes_nothing(world)
 def test_invalid_citizen_id_on_the_page(world):
     procedure = justice_procedure(world)
     response = world.client_for("citizen").post(reverse("dossiers:submit", args=[procedure.code]),
-                                                _form(world, applicant_citizen_id="12"))
+                                                _form(world, applicant_citizen_id="12", paper_1=SimpleUploadedFile(
+                                                    "don.pdf", PDF, content_type="application/pdf")))
     assert response.status_code == 422
-    assert "12 chữ số" in response.content.decode()
+    page = response.content.decode()
+    assert "12 chữ số" in page
+    # The error summary lists what to fix, linked to the field, which says it is invalid and why.
+    assert 'id="error-summary"' in page and 'href="#id_applicant_citizen_id"' in page
+    assert 'aria-invalid="true"' in page and 'aria-describedby="id_applicant_citizen_id_error"' in page
+    assert 'id="id_applicant_citizen_id_error"' in page
+    assert 'id="required-legend"' in page and '<span class="required" aria-hidden="true">*</span>' in page
 
 
 def test_unknown_procedure_page_is_404(world):
