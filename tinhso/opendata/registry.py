@@ -125,20 +125,25 @@ class queryset_source:  # noqa: N801 — used like a function: `register(queryse
     # cost of a big export). Only for columns whose database values are already what a reader wants: numbers,
     # text and dates (PostgreSQL returns dates, SQLite ISO text); not JSON or booleans (SQLite gives 0/1).
     raw_rows: bool = False
+    # The row order (default: the queryset's own, then pk). A big source may prefer ("pk",): an index scan, no
+    # sort of the whole table before the first row streams; any order ending in a unique key pages stably.
+    order_by: tuple[str, ...] | None = None
     extra: dict = field(default_factory=dict)
 
-    def fetch(self, offset: int, limit: int | None) -> Iterator[tuple]:
-        qs = self.queryset()
+    def _ordered(self, qs):
+        if self.order_by is not None:
+            return qs.order_by(*self.order_by)
         order = list(qs.query.order_by) or list(qs.model._meta.ordering)
-        qs = qs.order_by(*order, "pk").values_list(*self.fields)
+        return qs.order_by(*order, "pk")
+
+    def fetch(self, offset: int, limit: int | None) -> Iterator[tuple]:
+        qs = self._ordered(self.queryset()).values_list(*self.fields)
         qs = qs[offset:offset + limit] if limit is not None else (qs[offset:] if offset else qs)
         rows = self._raw(qs) if self.raw_rows else qs.iterator(chunk_size=self.chunk_size)
         return map(self.convert, rows) if self.convert else rows
 
     def select_sql(self) -> tuple[str, list]:
-        qs = self.queryset()
-        order = list(qs.query.order_by) or list(qs.model._meta.ordering)
-        sql, params = qs.order_by(*order, "pk").values_list(*self.fields).query.sql_with_params()
+        sql, params = self._ordered(self.queryset()).values_list(*self.fields).query.sql_with_params()
         return sql, list(params)
 
     def _raw(self, qs) -> Iterator[tuple]:

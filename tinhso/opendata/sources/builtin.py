@@ -59,7 +59,8 @@ def _value_row(r: tuple) -> tuple:
 
 
 # The biggest dataset (values × units × periods): rows read raw, they hold only text, numbers and dates.
-_values = queryset_source(queryset=_public_values, fields=_VALUE_FIELDS, convert=_value_row, raw_rows=True)
+_values = queryset_source(queryset=_public_values, fields=_VALUE_FIELDS, convert=_value_row, raw_rows=True,
+                          order_by=("pk",))
 
 
 def _values_temporal():
