@@ -17,8 +17,8 @@ database it has already loaded.
    - the overview right after a dossier change invalidated it: one dossier is changed, the background refresh
      (`refresh_after_changes`, timed on its own) recomputes the values, and a second gunicorn whose overview
      cache lasts 0 s rebuilds the page on every request — each request is the first after an invalidation;
-   - the commune map's data: `ioc.map_data` in-process for the administrator, beside the one indexed query of the
-     communes' values it colours by; and over HTTP the same values as JSON
+   - the commune map's data: `ioc.map_data` in-process for the administrator, rebuilt (cache cleared) and cached,
+     beside the one indexed query of the communes' values it colours by; and over HTTP the same values as JSON
      (GET /api/v1/indicators/definitions/<map indicator>/breakdown?by=commune).
 Targets: overview first byte < 30 ms warm, < 100 ms right after an invalidation; map data < 100 ms.
 """
@@ -192,6 +192,7 @@ def _place_communes(province) -> None:
 def speed_targets(province) -> None:
     """The IOC's speed targets over HTTP (see the module's docstring, point 4)."""
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection
 
     from tinhso.dashboard import ioc
@@ -229,9 +230,17 @@ def speed_targets(province) -> None:
     def build():
         return ioc.map_data(unit=province, user=admin)
 
-    common.figure("dashboard", "commune map data (ioc.map_data, administrator), in-process",
+    def rebuild():
+        cache.clear()  # as after an invalidation: the map is rebuilt from IndicatorValue
+        return build()
+
+    sql_ms = common.median_seconds(raw) * 1000
+    common.figure("dashboard", "commune map data (ioc.map_data, administrator), in-process, rebuilt",
+                  common.median_seconds(rebuild) * 1000, "ms", anchor_label="SQL of the communes' values",
+                  anchor=sql_ms, target="< 100 ms")
+    common.figure("dashboard", "commune map data (ioc.map_data, administrator), in-process, cached",
                   common.median_seconds(build) * 1000, "ms", anchor_label="SQL of the communes' values",
-                  anchor=common.median_seconds(raw) * 1000, target="< 100 ms")
+                  anchor=sql_ms, target="< 100 ms")
 
     _change_one_dossier()
     start = time.perf_counter()
