@@ -4,10 +4,10 @@ administrator edits the table afterwards (services.synonym_*); this list only fi
 from tinhso.core.text import fold
 
 SEED = [
-    ("sổ đỏ", "cấp giấy chứng nhận quyền sử dụng đất lần đầu hộ gia đình cá nhân"),
-    ("bìa đỏ", "cấp giấy chứng nhận quyền sử dụng đất lần đầu hộ gia đình cá nhân"),
-    ("sổ hồng", "cấp giấy chứng nhận quyền sử dụng đất quyền sở hữu tài sản lần đầu hộ gia đình cá nhân"),
-    ("bìa hồng", "cấp giấy chứng nhận quyền sử dụng đất quyền sở hữu tài sản lần đầu hộ gia đình cá nhân"),
+    ("sổ đỏ", "cấp giấy chứng nhận quyền sử dụng đất"),
+    ("bìa đỏ", "cấp giấy chứng nhận quyền sử dụng đất"),
+    ("sổ hồng", "cấp giấy chứng nhận quyền sử dụng đất quyền sở hữu nhà ở"),
+    ("bìa hồng", "cấp giấy chứng nhận quyền sử dụng đất quyền sở hữu nhà ở"),
     ("sang tên sổ đỏ", "đăng ký biến động quyền sử dụng đất chuyển nhượng"),
     ("sang tên", "đăng ký biến động chuyển nhượng"),
     ("lên thổ cư", "chuyển mục đích sử dụng đất"),
