@@ -3,6 +3,7 @@ e-document shares, sorting, the same table as CSV and XLSX, linked from the over
 
 import pytest
 
+from tinhso.indicators import selectors
 from tinhso.indicators.tests.test_agency_rankings import scored  # noqa: F401 (fixture)
 
 from .tables import csv_tables, html_tables, xlsx_tables
@@ -28,8 +29,10 @@ def test_departments_ranked_with_change_coverage_and_e_document_shares(scored): 
     assert header[:2] == ["Hạng", "Cơ quan"] and "Thay đổi hạng" in header and "Thành phần có số liệu" in header
     signed = header.index("Tỷ lệ văn bản đi được ký số")
     change, coverage = header.index("Thay đổi hạng"), header.index("Thành phần có số liệu")
+    leaves = len(selectors.scored_components(selectors.framework_get(code="qd766")))
     assert [(r[0], r[1], r[change], r[coverage], r[signed]) for r in table["rows"]] == [
-        ("1", scored.justice.name, "▲ 1", "2/6", "97,8 %"), ("2", scored.health.name, "▼ 1", "1/6", "—")]
+        ("1", scored.justice.name, "▲ 1", f"2/{leaves}", "97,8 %"),
+        ("2", scored.health.name, "▼ 1", f"1/{leaves}", "—")]
     assert f'href="/dashboard/co-quan/{scored.justice.identifier_code}/"' in html
 
     by_signed = html_tables(client.get(URL, {"period": "2025", "sort": "cq_van_ban_ky_so_rate"}).content.decode())
