@@ -296,6 +296,21 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"gateway": "Gọi các dịch vụ được cấp trên trục liên thông"},
     "DEFAULT_SCOPES": ["gateway"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("TINHSO_GATEWAY_TOKEN_SECONDS", "3600")),
+    # RFC 9700 (OAuth 2.0 Security BCP): only the client-credentials grant is used, so every legacy behaviour is
+    # refused and tokens are stored only as checksums (the gateway's door looks them up by `token_checksum`).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # The gateway's Client points at the OAuth2 application: a swappable model needs its setting named.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
