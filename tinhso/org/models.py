@@ -46,7 +46,10 @@ class AdministrativeUnit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name if self.is_current else f"{self.name} (trước {self.valid_to:%d/%m/%Y})"
+        if self.is_current:
+            return self.name
+        # valid_to is the unit's last day (30/06/2025): it existed until, not before, that day.
+        return f"{self.name} (đến hết {self.valid_to:%d/%m/%Y})"
 
     @property
     def is_current(self) -> bool:
