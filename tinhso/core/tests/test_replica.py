@@ -226,10 +226,18 @@ def test_a_lagging_standby_is_skipped(standby, world, settings):
     assert not _replica_queries(on_standby)
     _sql_on_standby("SELECT pg_wal_replay_resume()")
     _wait_for_replay()
-    assert replica.replica_lag(refresh=True) == 0
+    settings.TINHSO_REPLICA_MAX_LAG = 10
+    assert _healthy()
     with CaptureQueriesContext(connections[replica.REPLICA]) as on_standby:
         assert _received(dossier_statistics(actor=None, period=_week(), group_by="none")) == 2
     assert _replica_queries(on_standby)
+
+
+def _healthy() -> bool:
+    """Caught up with what this test wrote, and within the lag limit. Not "lag == 0": the standby replicates the
+    whole cluster, and the other worker's databases keep writing WAL while this test runs."""
+    lag = replica.replica_lag(refresh=True)
+    return lag is not None and lag <= replica.max_lag()
 
 
 def _wait_for_receive(timeout=20.0):
@@ -247,7 +255,7 @@ def test_a_standby_that_is_down_leaves_the_reads_to_the_primary(standby, world, 
     _wait_for_replay()
     settings.TINHSO_REPLICA_CHECK_SECONDS = 3600
     _forget_own_writes()
-    assert replica.replica_lag(refresh=True) == 0  # healthy, and remembered as healthy
+    assert _healthy()  # and remembered as healthy
     subprocess.run([str(SCRIPT), "stop", str(standby["dir"])], check=True, timeout=60)
     try:
         # It went down after the check: the selector fails on the standby and runs again on the primary.
@@ -264,4 +272,4 @@ def test_a_standby_that_is_down_leaves_the_reads_to_the_primary(standby, world, 
         connections[replica.REPLICA].close()
         subprocess.run([str(SCRIPT), "run", str(standby["dir"])], check=True, timeout=120)
     _wait_for_replay()
-    assert replica.replica_lag(refresh=True) == 0
+    assert _healthy()
