@@ -13,9 +13,30 @@ from collections import Counter
 import pytest
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
     for item in items:
         _give_parameter_its_own_node_id(item)
+    _tag_xdist_groups(config, items)
+
+
+def _tag_xdist_groups(config, items) -> None:
+    """`--dist loadgroup` on pytest 9: xdist tags a grouped item by assigning `item._nodeid`, which pytest 9 no
+    longer reads (a node id is derived from `item._id`), so groups were scattered over the workers and each worker
+    paid for its own copy of a group's expensive session fixture (the replica tests' standby). Tag `_id` instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        if not names or item.nodeid.endswith("@" + "_".join(names)):
+            continue
+        wanted = f"{item.nodeid}@{'_'.join(names)}"
+        tagged = coerce_node_id(wanted)
+        if str(tagged) == wanted:
+            item._id = tagged
 
 
 @pytest.hookimpl(trylast=True)

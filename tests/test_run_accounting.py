@@ -103,3 +103,26 @@ def test_declared_skips_count_as_executed(pytester):
     result = _run(pytester)
     result.stdout.fnmatch_lines(["run accounting: 2 collected, 2 executed", "*1 passed, 1 skipped*"])
     assert result.ret == 0
+
+
+@pytest.mark.smoke
+def test_one_xdist_group_runs_on_one_worker(pytester):
+    """A group shares an expensive session fixture (the replica tests' standby): one worker must run it all."""
+    _plugin_conftest(pytester)
+    pytester.makepyfile('''
+import os
+import pytest
+
+pytestmark = pytest.mark.xdist_group("costly")
+
+@pytest.mark.parametrize("n", range(8))
+def test_member(n):
+    assert os.environ["PYTEST_XDIST_WORKER"]
+''')
+    pytester.makepyfile(other="import pytest\n\n@pytest.mark.parametrize('n', range(8))\ndef test_free(n):\n    pass\n")
+    result = _run(pytester, "-p", "xdist", "-n", "2", "--dist", "loadgroup", "-v")
+    assert result.ret == 0
+    members = [line for line in result.stdout.lines if line.startswith("[gw") and "test_member" in line]
+    assert len(members) == 8 and all("PASSED" in line and "@costly" in line for line in members)
+    workers = {line.split()[0] for line in members}
+    assert len(workers) == 1, workers
