@@ -58,10 +58,10 @@ def test_stopping_one_instance_leaves_the_other_serving_and_no_shared_socket(tmp
         assert _get(first_port) == "ok" and _get(second_port) == "ok"
         assert not (tmp_path / "home" / ".gunicorn").exists()
         first.terminate()
-        first.wait(timeout=30)
+        first.wait(timeout=60)  # gunicorn itself allows its workers 30 s (graceful_timeout)
         assert _get(second_port) == "ok"
     finally:
         for process in (first, second):
             if process.poll() is None:
                 process.terminate()
-                process.wait(timeout=30)
+                process.wait(timeout=60)
