@@ -17,6 +17,13 @@ import common
 
 ROWS = int(os.environ.get("TINHSO_BENCH_ROWS", 1_000_000))  # a smaller number for a quick try of the scripts
 REIMPORT_ROWS = ROWS // 5
+# TINHSO_BENCH_ONLY=import (comma-separated: import, statistics, lookup, dashboard) runs only those parts; the
+# others read the dossiers the import part loads.
+ONLY = {part.strip() for part in os.environ.get("TINHSO_BENCH_ONLY", "").split(",") if part.strip()}
+
+
+def selected(part: str) -> bool:
+    return not ONLY or part in ONLY
 
 
 def write_csv(path: Path, rows) -> int:
@@ -289,12 +296,16 @@ def main() -> None:
         raise SystemExit("The database already holds a bench province; run on a fresh database (make bench).")
     with tempfile.TemporaryDirectory(prefix="tinhso-bench-") as tmp:
         workdir = Path(tmp)
-        bench_import(workdir, agencies, procedures)
-        bench_statistics(workdir, province)
-        bench_lookup(admin, officer)
-    import bench_dashboard  # the IOC dashboard's first byte over the same dossiers
+        if selected("import"):
+            bench_import(workdir, agencies, procedures)
+        if selected("statistics"):
+            bench_statistics(workdir, province)
+        if selected("lookup"):
+            bench_lookup(admin, officer)
+    if selected("dashboard"):
+        import bench_dashboard  # the IOC dashboard's first byte over the same dossiers
 
-    bench_dashboard.measure(province)
+        bench_dashboard.measure(province)
     common.write_results(ROWS)
 
 
