@@ -71,6 +71,9 @@ def test_bad_registration_input_gets_field_messages(db, client):
     page = response.content.decode()
     assert response.status_code == 422
     assert "Nhập họ và tên." in page and "Nhập số điện thoại di động" in page and 'aria-invalid="true"' in page
+    # The one shared error summary: focus lands on it, and each message links to its field.
+    assert 'id="error-summary"' in page and "data-focus-on-load" in page
+    assert 'href="#id_full_name"' in page and 'href="#id_contact"' in page
     weak = client.post("/cong-dan/dang-ky/", {"full_name": "A", "contact": "0912345679", "password": "123",
                                               "password2": "123"})
     assert weak.status_code == 422 and 'id="err_password"' in weak.content.decode()

@@ -50,7 +50,9 @@ def test_the_web_form_files_a_report_and_shows_the_tracking_token_once(place):
 def test_the_web_form_refuses_a_place_outside_the_province_and_writes_nothing(place):
     response = Client().post("/phan-anh/gui/", form(place, lat=str(HANOI[0]), long=str(HANOI[1])))
     assert response.status_code == 400
-    assert "nằm ngoài địa bàn Tỉnh Thanh Hóa" in response.content.decode()
+    page = response.content.decode()
+    assert "nằm ngoài địa bàn Tỉnh Thanh Hóa" in page
+    assert 'id="error-summary"' in page and "data-focus-on-load" in page
     assert not Report.objects.exists()
 
 
