@@ -322,9 +322,14 @@ TINHSO_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("TINHSO_WEBHOOK_MAX_ATTEMPTS", 
 TINHSO_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("TINHSO_WEBHOOK_BACKOFF_SECONDS", "30"))
 # Outbound connectors (tinhso.gateway.connectors): off until their receiver's address is set.
 TINHSO_DVCQG_URL = os.environ.get("TINHSO_DVCQG_URL", "")
-TINHSO_DVCQG_TOKEN = os.environ.get("TINHSO_DVCQG_TOKEN", "")
-TINHSO_CATALOGUE_URL = os.environ.get("TINHSO_CATALOGUE_URL", "")
-TINHSO_CATALOGUE_TOKEN = os.environ.get("TINHSO_CATALOGUE_TOKEN", "")
+TINHSO_DVCQG_TOKEN = os.environ.get("TINHSO_DVCQG_TOKEN", "")  # the portal's "session" when not logged in below
+TINHSO_DVCQG_AUTH_URL = os.environ.get("TINHSO_DVCQG_AUTH_URL", "")  # login {username, password} -> {session}
+TINHSO_DVCQG_USERNAME = os.environ.get("TINHSO_DVCQG_USERNAME", "")
+TINHSO_DVCQG_PASSWORD = os.environ.get("TINHSO_DVCQG_PASSWORD", "")
+TINHSO_DVCQG_MADONVI = os.environ.get("TINHSO_DVCQG_MADONVI", "")  # the province's code on the portal
+TINHSO_CATALOGUE_URL = os.environ.get("TINHSO_CATALOGUE_URL", "")  # the VXP endpoint (…/registerAgency)
+TINHSO_CATALOGUE_SYSTEM_ID = os.environ.get("TINHSO_CATALOGUE_SYSTEM_ID", "")
+TINHSO_CATALOGUE_TOKEN = os.environ.get("TINHSO_CATALOGUE_TOKEN", "")  # the VXP secret that signs the headers
 
 LOGGING = {
     "version": 1,
