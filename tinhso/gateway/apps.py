@@ -11,8 +11,8 @@ class GatewayConfig(AppConfig):
         from . import measures
 
         measures.register()
-        # The gateway sits above dossiers and org, so it may listen to them: dossier status changes feed the
-        # webhooks and the national-portal connector, agency saves the shared-catalogue connector.
+        # The gateway sits above dossiers, feedback, documents and org, so it may listen to them: their events feed
+        # the webhooks, dossier status changes the national-portal connector, agency saves the shared-catalogue one.
         from django.db.models.signals import post_save
 
         from tinhso.dossiers.models import DossierEvent
@@ -20,7 +20,7 @@ class GatewayConfig(AppConfig):
 
         from . import connectors, webhooks
 
-        post_save.connect(webhooks.on_dossier_event_saved, sender=DossierEvent, dispatch_uid="gateway_webhooks")
+        webhooks.connect_signals()  # dossier, feedback and document events
         post_save.connect(connectors.on_dossier_event_saved, sender=DossierEvent,
                           dispatch_uid="gateway_connector_dvcqg")
         post_save.connect(connectors.on_agency_saved, sender=Agency, dispatch_uid="gateway_connector_catalogue")

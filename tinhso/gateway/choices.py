@@ -31,4 +31,15 @@ class SubscriptionState(models.TextChoices):
 
 
 class EventType(models.TextChoices):
+    """Webhook event names: dotted, stable (a receiver dispatches on them; never rename one)."""
+
     DOSSIER_STATUS = "dossier.status", "Hồ sơ đổi trạng thái"
+    FEEDBACK_STATUS = "feedback.status", "Phản ánh, kiến nghị đổi trạng thái"
+    FEEDBACK_ANSWERED = "feedback.answered", "Phản ánh, kiến nghị có trả lời chính thức"
+    DOCUMENT_ISSUED = "document.issued", "Văn bản đi được cấp số, ban hành"
+    DOCUMENT_SENT = "document.sent", "Văn bản đi được gửi tới nơi nhận"
+    DOCUMENT_DELIVERY_STATUS = "document.delivery_status", "Nơi nhận báo trạng thái văn bản đã gửi"
+    DOCUMENT_RETURNED = "document.returned", "Nơi nhận trả lại (từ chối) văn bản đã gửi"
+    DOCUMENT_RECEIVED = "document.received", "Văn bản đến được vào sổ"
+    DOCUMENT_ASSIGNED = "document.assigned", "Văn bản đến được phân công xử lý"
+    DOCUMENT_COMPLETED = "document.completed", "Văn bản đến được xử lý xong"

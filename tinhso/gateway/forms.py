@@ -1,7 +1,7 @@
 from django import forms
 
 from . import catalogue
-from .choices import ClientKind
+from .choices import ClientKind, EventType
 
 
 class ClientForm(forms.Form):
@@ -38,3 +38,6 @@ class DecisionForm(forms.Form):
 
 class WebhookForm(forms.Form):
     url = forms.CharField(label="Địa chỉ nhận sự kiện (URL)", max_length=500)
+    event_types = forms.MultipleChoiceField(label="Loại sự kiện", choices=EventType.choices,
+                                            widget=forms.CheckboxSelectMultiple,
+                                            initial=[EventType.DOSSIER_STATUS])

@@ -15,7 +15,7 @@ from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, Validat
 from tinhso.org.models import Agency
 
 from . import catalogue
-from .choices import ClientKind, RequestStatus, SubscriptionState
+from .choices import ClientKind, EventType, RequestStatus, SubscriptionState
 from .models import AccessRequest, Client, Grant, WebhookSubscription
 from .selectors import can_manage_client, is_gateway_admin
 
@@ -213,18 +213,34 @@ def access_request_decide(*, actor, request_id: int, approve: bool, note: str = 
     return request
 
 
+def _event_types(values, field: str = "event_types") -> list[str]:
+    chosen = [values] if isinstance(values, str) else list(values or ())
+    chosen = [str(v).strip() for v in chosen if str(v).strip()]
+    unknown = [v for v in chosen if v not in EventType.values]
+    if unknown:
+        raise ValidationError.for_field(field, f"Không có loại sự kiện “{unknown[0][:60]}”.")
+    if not chosen:
+        raise ValidationError.for_field(field, "Hãy chọn ít nhất một loại sự kiện.")
+    return [t for t in EventType.values if t in chosen]  # the catalogue's order, each once
+
+
 @transaction.atomic
-def webhook_subscribe(*, actor, client: Client, url: str) -> WebhookSubscription:
-    """Subscribe a client's endpoint to dossier status changes; the signing secret is shown to its owners."""
+def webhook_subscribe(*, actor, client: Client, url: str,
+                      event_types=(EventType.DOSSIER_STATUS,)) -> WebhookSubscription:
+    """Subscribe a client's endpoint to the chosen event types (`EventType`); the signing secret is shown to its
+    owners. What it then receives is limited to the records its client may see (`webhooks`)."""
     if not can_manage_client(actor, client):
         raise NotFound("Không có hệ thống kết nối này trong phạm vi của bạn.")
     url = (url or "").strip()
     if not re.match(r"^https?://[^\s/]+(/\S*)?$", url) or len(url) > 500:
         raise ValidationError.for_field("url", "Địa chỉ nhận phải là một URL http(s) đầy đủ.")
-    subscription = WebhookSubscription.objects.create(client=client, url=url, secret=secrets.token_hex(32))
+    types = _event_types(event_types)
+    subscription = WebhookSubscription.objects.create(client=client, url=url, secret=secrets.token_hex(32),
+                                                      event_types=types)
+    names = ", ".join(EventType(t).label.lower() for t in types)
     audit_record(actor=actor, action="gateway.webhook.subscribe", obj=subscription,
-                 summary=f"Đăng ký nhận sự kiện hồ sơ đổi trạng thái cho hệ thống “{client.name}” tại {url}"[:500],
-                 changes={"url": [None, url]})
+                 summary=f"Đăng ký nhận sự kiện ({names}) cho hệ thống “{client.name}” tại {url}"[:500],
+                 changes={"url": [None, url], "event_types": [None, types]})
     return subscription
 
 
@@ -242,6 +258,9 @@ def webhook_set_state(*, actor, subscription: WebhookSubscription, state: str) -
         audit_record(actor=actor, action="gateway.webhook.state", obj=subscription,
                      summary=f"Đổi trạng thái đăng ký nhận sự kiện của “{subscription.client.name}”",
                      changes={"state": [old, state]})
+        from .webhooks import on_subscription_changed
+
+        on_subscription_changed()  # a queryset update sends no post_save: the cached active set is renewed here
         if state == SubscriptionState.ACTIVE:
             from .webhooks import schedule
 

@@ -18,7 +18,7 @@ from tinhso.core.exceptions import DomainError, NotFound, PermissionDenied, Vali
 from tinhso.core.forms import add_domain_error
 from tinhso.core.pagination import page_number, paginate
 
-from . import catalogue, connectors, selectors, services
+from . import catalogue, connectors, selectors, services, webhooks
 from .choices import RequestStatus
 from .filters import STATUS_CHOICES, log_filter_from
 from .forms import AccessRequestForm, ClientForm, DecisionForm, LimitsForm, ServiceForm, WebhookForm
@@ -40,6 +40,7 @@ def home(request):
     base = settings.TINHSO_PUBLIC_URL.rstrip("/")
     return render(request, "gateway/catalogue.html", {
         "services": selectors.service_catalogue(base_url=base), "token_url": f"{base}{reverse('gateway:oauth2-token')}",
+        "webhook_events": webhooks.event_catalogue(), "webhook_document_note": webhooks.DOCUMENT_NOTE,
     })
 
 
@@ -173,9 +174,12 @@ def client_webhook(request, pk: int):
             messages.success(request, "Đã đổi trạng thái đăng ký.")
             return None
         if not form.is_valid():
-            raise ValidationError.for_field("url", "Hãy nhập địa chỉ nhận sự kiện.")
-        services.webhook_subscribe(actor=request.user, client=client, url=form.cleaned_data["url"])
-        messages.success(request, "Đã đăng ký nhận sự kiện hồ sơ đổi trạng thái.")
+            field = next(iter(form.errors), "url")
+            raise ValidationError.for_field(field, "Hãy nhập địa chỉ nhận sự kiện." if field == "url"
+                                            else "Hãy chọn ít nhất một loại sự kiện trong danh sách.")
+        services.webhook_subscribe(actor=request.user, client=client, url=form.cleaned_data["url"],
+                                   event_types=form.cleaned_data["event_types"])
+        messages.success(request, "Đã đăng ký nhận sự kiện.")
     return _act(request, pk, action)
 
 

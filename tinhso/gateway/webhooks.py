@@ -1,12 +1,38 @@
-"""Webhooks: dossier status changes pushed to the endpoints client systems subscribed.
+"""Webhooks: events pushed to the endpoints client systems subscribed, each subscription choosing its event types.
 
-- Each recorded `DossierEvent` that changes the status (a post_save hook the gateway connects: it sits above
-  dossiers) becomes one `WebhookDelivery` per active subscription whose client may see the dossier (the
-  dossiers app's own rule, `dossiers.selectors.can_view`, for the client's service account), in the same
-  transaction as the event. Delivery runs after commit, in a background task: never on the officer's request.
+Event types (`choices.EventType`, dotted and stable; a payload's `type` is one of them):
+- `dossier.status`: a dossier changed status (a `DossierEvent` whose status differs from the one before);
+- `feedback.status`: a step of a feedback report's state machine (received, verified, rejected, assigned,
+  reassigned, started, answered, closed, reopened); `feedback.answered`: the official answer was published (the
+  same step also gives `feedback.status`; a subscriber to both gets both, with different event ids);
+- `document.issued`, `document.sent`, `document.delivery_status` (a recipient reported received / assigned /
+  done), `document.returned` (a recipient refused it), `document.received`, `document.assigned`,
+  `document.completed`: steps of an e-document of one of the client's agencies.
+
+Who gets what: each recorded event (a post_save hook the gateway connects on `DossierEvent`, `ReportEvent` and
+`DocumentEvent`: it sits above those apps, which never import it) becomes one `WebhookDelivery` per active
+subscription of that type whose client may see the record, in the same transaction as the event:
+- dossiers: the dossiers app's own rule, `dossiers.selectors.can_view`, for the client's service account;
+- feedback: only reports the feedback app shows the public (`feedback.selectors.public_reports`: never one rejected
+  as spam) and only public steps, about reports handled by (or passed on from) one of the client's agencies (the
+  owner agency and those under it, where its service account holds the system-client role). The payload carries
+  no personal data: never the citizen's name, phone, e-mail, account, address or coordinates, nor the description
+  they wrote; the official answer is public and is carried;
+- documents: only documents that may travel electronically (ordinary, never classified), of an agency the client's
+  service account sees through the documents app (`documents.access.can_view`) or one of the client's agencies; no
+  person's name (signer, officer) is carried.
+Delivery runs after commit, in a background task: never on the officer's request.
+
+Cost: the set of active subscriptions per event type is kept in each process (`_active_subscriptions`) under a
+version token in the Django cache, replaced on every subscription or client change (create, change, delete,
+suspension), before and after commit. A save no subscription wants then sends no query. The database stays the
+authority: when the cached set says a subscription wants the event, the subscriptions are read again, so a stale
+entry (a change rolled back, a subscription deleted) costs one query and never a wrong delivery. Across processes
+the token is exact with a shared cache (Redis, Memcached; docs/scaling.md); with a per-process cache a process
+re-reads the set at least every `MEMO_SECONDS`.
 - Order: a subscription's deliveries go out strictly in `id` order, by one worker at a time (a lease on the
   subscription). A failure stops the queue and retries it later with exponential back-off, so events of one
-  dossier reach the endpoint in order even after it was down; after `TINHSO_WEBHOOK_MAX_ATTEMPTS` failed tries
+  record reach the endpoint in order even after it was down; after `TINHSO_WEBHOOK_MAX_ATTEMPTS` failed tries
   the subscription is suspended with its queue kept, and resumes in order when turned back on.
 - Isolation: each subscription drains in its own task with a short timeout; a dead endpoint holds up only its
   own queue.
@@ -19,14 +45,22 @@ import hashlib
 import hmac
 import logging
 import time
+import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from tinhso.accounts import scoping
+from tinhso.accounts.choices import Role
+from tinhso.documents import access as document_access
 from tinhso.dossiers.selectors import can_view
+from tinhso.feedback import selectors as feedback_selectors
+from tinhso.feedback import workflow as feedback_workflow
 
 from .choices import DeliveryStatus, EventType, SubscriptionState
 from .delivery import canonical_json, post_json
@@ -34,6 +68,42 @@ from .models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
+VERSION_KEY = "tinhso:gateway:webhook-subscriptions"
+MEMO_SECONDS = 30.0
+
+
+# What each event type is, for the service catalogue and the client page (Vietnamese: shown to users).
+EVENT_DESCRIPTIONS = {
+    EventType.DOSSIER_STATUS: "Một hồ sơ mà hệ thống được xem (hồ sơ hệ thống đã nộp thay người dân, doanh nghiệp) đổi "
+                              "trạng thái. Dữ liệu: mã hồ sơ, mã thủ tục, thao tác, trạng thái trước và sau, cơ "
+                              "quan, hạn trả kết quả.",
+    EventType.FEEDBACK_STATUS: "Mỗi bước xử lý của phản ánh, kiến nghị do cơ quan của hệ thống (cơ quan chủ quản và "
+                               "các cơ quan trực thuộc) giải quyết hoặc chuyển đi: tiếp nhận, xác minh, loại, giao, "
+                               "chuyển cơ quan, bắt đầu xử lý, trả lời, đóng, mở lại. Chỉ phản ánh công khai (không "
+                               "gửi phản ánh bị loại vì tin rác). Dữ liệu: mã phản ánh, loại phản ánh, thao tác, "
+                               "trạng thái trước và sau, cơ quan, mã xã, ngày tiếp nhận, hạn xử lý — không bao giờ "
+                               "có họ tên, điện thoại, thư điện tử, tài khoản, địa chỉ, tọa độ hay nội dung người "
+                               "dân viết.",
+    EventType.FEEDBACK_ANSWERED: "Cơ quan công bố trả lời chính thức một phản ánh như trên; dữ liệu có thêm nội dung "
+                                 "trả lời (công khai) và thời điểm trả lời.",
+    EventType.DOCUMENT_ISSUED: "Văn bản đi của cơ quan của hệ thống được cấp số và ban hành.",
+    EventType.DOCUMENT_SENT: "Văn bản đi được gửi hoặc gửi lại tới nơi nhận (mã định danh nơi nhận).",
+    EventType.DOCUMENT_DELIVERY_STATUS: "Nơi nhận báo đã tiếp nhận, đã phân công hoặc đã hoàn thành văn bản đã gửi.",
+    EventType.DOCUMENT_RETURNED: "Nơi nhận từ chối, trả lại văn bản đã gửi.",
+    EventType.DOCUMENT_RECEIVED: "Văn bản đến (qua trục liên thông, gói edXML hoặc bản giấy quét) được vào sổ tại "
+                                 "cơ quan của hệ thống.",
+    EventType.DOCUMENT_ASSIGNED: "Văn bản đến được phân công xử lý, kèm hạn xử lý.",
+    EventType.DOCUMENT_COMPLETED: "Văn bản đến được xử lý xong.",
+}
+DOCUMENT_NOTE = ("Sự kiện văn bản chỉ có văn bản thường (không bao giờ văn bản mật); dữ liệu gồm mã văn bản, chiều "
+                 "đi/đến, cơ quan, số ký hiệu, loại, trích yếu, trạng thái, độ khẩn, ngày ban hành, hạn trả lời, "
+                 "không có tên người ký hay người xử lý.")
+
+
+def event_catalogue() -> list[dict]:
+    """Each event type with its name, label and description (the service catalogue's webhook section)."""
+    return [{"type": value, "label": label, "description": EVENT_DESCRIPTIONS[value]}
+            for value, label in EventType.choices]
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -55,6 +125,85 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(0, attempt - 1), 6 * 3600))
 
 
+# --- the cached set of active subscriptions ----------------------------------------------------------------------
+# (version token, monotonic deadline, ((subscription id, event types), ...)); replaced whole, never mutated.
+_memo: tuple = (None, 0.0, ())
+
+
+def subscriptions_changed(**_kwargs) -> None:
+    """Every process re-reads the active subscriptions at its next event (this one at once)."""
+    global _memo
+    _memo = (None, 0.0, ())
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def on_subscription_changed(**_kwargs) -> None:
+    """post_save / post_delete of a subscription or a client: now (this transaction reads its own change) and
+    again after commit (other processes, which could not see it before)."""
+    subscriptions_changed()
+    transaction.on_commit(subscriptions_changed)
+
+
+def _active_subscriptions() -> tuple:
+    global _memo
+    version = cache.get(VERSION_KEY)
+    if version is None:  # a cold or evicted cache: start a version (another process may have just done so)
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    memo = _memo
+    if version is None or memo[0] != version or memo[1] <= time.monotonic():
+        rows = WebhookSubscription.objects.filter(state=SubscriptionState.ACTIVE, client__active=True).values_list(
+            "pk", "event_types")
+        memo = (version, time.monotonic() + MEMO_SECONDS,
+                tuple((pk, frozenset(types or ())) for pk, types in rows))
+        _memo = memo
+    return memo[2]
+
+
+def subscription_ids_for(event_types: Iterable[str]) -> set[int]:
+    """Active subscriptions that may want one of these event types (from the cached set: no query when warm)."""
+    wanted = set(event_types)
+    return {pk for pk, types in _active_subscriptions() if types & wanted}
+
+
+def _client_agency_ids(user) -> set[int]:
+    """The client's agencies: where its service account holds the system-client role (and those under them)."""
+    return scoping.agency_ids_for(user, roles={Role.SYSTEM_CLIENT})
+
+
+def _queue(event_types: list[str], *, build: Callable[[str], dict], may_see: Callable[[object], bool]) -> None:
+    """One delivery per (subscription that chose the type, type), for subscriptions whose client may see the
+    record; `build(type)` makes the payload, once per type."""
+    ids = subscription_ids_for(event_types)
+    if not ids:
+        return
+    subscriptions = WebhookSubscription.objects.select_related("client__service_user").filter(
+        pk__in=ids, state=SubscriptionState.ACTIVE, client__active=True).order_by("pk")
+    payloads: dict[str, dict] = {}
+    seen: dict[int, bool] = {}
+    queued: list[int] = []
+    for subscription in subscriptions:
+        wanted = [t for t in event_types if t in (subscription.event_types or ())]
+        if not wanted:
+            continue
+        user = subscription.client.service_user
+        if user.pk not in seen:
+            seen[user.pk] = bool(may_see(user))
+        if not seen[user.pk]:
+            continue
+        for event_type in wanted:
+            payload = payloads.get(event_type) or payloads.setdefault(event_type, build(event_type))
+            WebhookDelivery.objects.create(subscription=subscription, event_id=payload["id"], payload=payload)
+        queued.append(subscription.pk)
+    if queued:
+        transaction.on_commit(lambda: [schedule(pk) for pk in queued])
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- dossiers -------------------------------------------------------------------------------------------------------
 def _payload(event) -> dict:
     dossier = event.dossier
     return {
@@ -70,21 +219,93 @@ def _payload(event) -> dict:
 def on_dossier_event_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if not created or raw or instance.from_status == instance.to_status:
         return
-    subscriptions = list(WebhookSubscription.objects.select_related("client__service_user").filter(
-        state=SubscriptionState.ACTIVE, event_type=EventType.DOSSIER_STATUS, client__active=True))
-    if not subscriptions:
+    _queue([EventType.DOSSIER_STATUS], build=lambda _type: _payload(instance),
+           may_see=lambda user: can_view(user, instance.dossier))
+
+
+# --- feedback -------------------------------------------------------------------------------------------------------
+FEEDBACK_INTAKE = frozenset({"submit", "hotline"})
+
+
+def _feedback_payload(event, event_type: str) -> dict:
+    report = event.report
+    data = {"report_code": report.code, "service_code": report.service.code, "action": event.action,
+            "from_status": event.from_status or None, "to_status": event.to_status or None,
+            "agency": event.agency.identifier_code if event.agency_id else None,
+            "to_agency": event.to_agency.identifier_code if event.to_agency_id else None,
+            "responsible_agency": report.agency.identifier_code, "commune": report.commune.code,
+            "received_at": _iso(report.received_at), "due_at": _iso(report.due_at)}
+    if event_type == EventType.FEEDBACK_ANSWERED:
+        data |= {"answer": event.note, "answered_at": event.at.isoformat()}
+    suffix = "answer" if event_type == EventType.FEEDBACK_ANSWERED else "event"
+    return {"id": f"feedback-{suffix}-{event.pk}", "type": event_type, "occurred_at": event.at.isoformat(),
+            "data": data}
+
+
+def on_report_event_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created or raw or not instance.public:
         return
-    dossier = instance.dossier
-    payload = None
-    queued = []
-    for subscription in subscriptions:
-        if not can_view(subscription.client.service_user, dossier):
-            continue
-        payload = payload or _payload(instance)
-        WebhookDelivery.objects.create(subscription=subscription, event_id=payload["id"], payload=payload)
-        queued.append(subscription.pk)
-    if queued:
-        transaction.on_commit(lambda: [schedule(pk) for pk in queued])
+    if instance.action not in feedback_workflow.TRANSITIONS and instance.action not in FEEDBACK_INTAKE:
+        return  # comments, escalations, alerts: not a step of the state machine
+    types = [EventType.FEEDBACK_STATUS] + ([EventType.FEEDBACK_ANSWERED] if instance.action == "answer" else [])
+    public: list[bool] = []
+
+    def may_see(user) -> bool:
+        report = instance.report
+        agencies = {report.agency_id, instance.agency_id, instance.to_agency_id} - {None}
+        if not agencies & _client_agency_ids(user):
+            return False
+        if not public:  # the feedback app's rule of what the public sees, asked once per event
+            public.append(feedback_selectors.public_reports().filter(pk=report.pk).exists())
+        return public[0]
+
+    _queue(types, build=lambda event_type: _feedback_payload(instance, event_type), may_see=may_see)
+
+
+# --- documents ------------------------------------------------------------------------------------------------------
+DOCUMENT_ACTIONS = {
+    "issue": EventType.DOCUMENT_ISSUED, "issue_paper": EventType.DOCUMENT_ISSUED,
+    "send": EventType.DOCUMENT_SENT, "resend": EventType.DOCUMENT_SENT,
+    "status_received": EventType.DOCUMENT_DELIVERY_STATUS, "status_assigned": EventType.DOCUMENT_DELIVERY_STATUS,
+    "status_done": EventType.DOCUMENT_DELIVERY_STATUS, "status_rejected": EventType.DOCUMENT_RETURNED,
+    "receive": EventType.DOCUMENT_RECEIVED, "register_paper": EventType.DOCUMENT_RECEIVED,
+    "assign": EventType.DOCUMENT_ASSIGNED, "complete": EventType.DOCUMENT_COMPLETED,
+}
+
+
+def _document_payload(event, event_type: str) -> dict:
+    document = event.document
+    data = {"document_id": document.pk, "direction": document.direction,
+            "agency": document.agency.identifier_code, "number": document.number_notation or None,
+            "doc_type": document.doc_type, "subject": document.subject, "status": document.status,
+            "urgency": document.urgency, "issued_on": _iso(document.issued_on),
+            "issuing_agency": document.issuing_agency_code or None,
+            "response_due_on": _iso(document.response_due_on), "action": event.action}
+    extra = event.data or {}
+    if "recipients" in extra:
+        data["recipients"] = list(extra["recipients"])
+    if "to_code" in extra:
+        data["to_code"] = extra["to_code"]
+    if event.action.startswith("status_"):
+        data["delivery_status"] = event.action.removeprefix("status_")
+    if event.action == "assign":
+        data["handling_due_on"] = _iso(document.handling_due_on)
+    return {"id": f"document-event-{event.pk}", "type": event_type, "occurred_at": event.at.isoformat(),
+            "data": data}
+
+
+def on_document_event_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    event_type = DOCUMENT_ACTIONS.get(instance.action)
+    if not created or raw or event_type is None:
+        return
+
+    def may_see(user) -> bool:
+        document = instance.document
+        if not document.travels_electronically:
+            return False
+        return document.agency_id in _client_agency_ids(user) or document_access.can_view(user, document)
+
+    _queue([event_type], build=lambda t: _document_payload(instance, t), may_see=may_see)
 
 
 def schedule(subscription_id: int, *, run_after: datetime | None = None) -> None:
@@ -151,6 +372,8 @@ def webhook_drain(*, subscription_id: int, now: datetime | None = None, limit: i
             break
     finally:
         WebhookSubscription.objects.filter(pk=subscription.pk).update(**release)
+        if "state" in release:  # suspended: no longer among the active subscriptions
+            subscriptions_changed()
     if release.get("next_attempt_at"):
         schedule(subscription.pk, run_after=release["next_attempt_at"])
     elif delivered == limit:
@@ -168,3 +391,22 @@ def webhooks_sweep(*, now: datetime | None = None) -> int:
     for pk in ids:
         schedule(pk)
     return len(ids)
+
+
+def connect_signals() -> None:
+    """From GatewayConfig.ready: the events of the apps below, and what changes the set of active subscriptions."""
+    from django.db.models.signals import post_delete, post_save
+
+    from tinhso.documents.models import DocumentEvent
+    from tinhso.dossiers.models import DossierEvent
+    from tinhso.feedback.models import ReportEvent
+
+    from .models import Client
+
+    post_save.connect(on_dossier_event_saved, sender=DossierEvent, dispatch_uid="gateway_webhooks")
+    post_save.connect(on_report_event_saved, sender=ReportEvent, dispatch_uid="gateway_webhooks_feedback")
+    post_save.connect(on_document_event_saved, sender=DocumentEvent, dispatch_uid="gateway_webhooks_documents")
+    for model in (WebhookSubscription, Client):
+        post_save.connect(on_subscription_changed, sender=model, dispatch_uid=f"gateway_webhooks_{model.__name__}_save")
+        post_delete.connect(on_subscription_changed, sender=model,
+                            dispatch_uid=f"gateway_webhooks_{model.__name__}_delete")
