@@ -134,6 +134,8 @@ class Report(models.Model):
             models.Index(fields=["commune", "-received_at"], name="feedback_report_commune"),
             models.Index(fields=["agency", "status"], condition=OPEN, name="feedback_open_by_agency"),
             models.Index(fields=["due_at"], condition=OPEN, name="feedback_open_by_due"),
+            # Open311's default read (open requests, newest first, a bounded window) walks this, not the table.
+            models.Index(fields=["-received_at", "-id"], condition=OPEN, name="feedback_open_recent"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),

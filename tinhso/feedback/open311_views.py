@@ -127,11 +127,13 @@ def requests(request, fmt):
     if ids:  # the spec: service_request_id overrides every other parameter
         qs = selectors.report_list(codes=ids[:MAX_REQUESTS])
     else:
-        if start is None and end is None:
-            start = timezone.now() - timedelta(days=DEFAULT_DAYS)
+        # The spec: without dates, the most recent 90 days; an end alone ends those 90 days. Either way the
+        # read is a bounded window walked newest first on an index (at most MAX_REQUESTS rows).
+        if start is None:
+            start = (end or timezone.now()) - timedelta(days=DEFAULT_DAYS)
         qs = selectors.report_list(service_code=q.get("service_code", "")[:400], start=start, end=end,
                                    open_closed=status if len(statuses) == 1 else "")
-    qs = qs.select_related("agency").prefetch_related("photos")[:MAX_REQUESTS]
+    qs = qs.select_related("agency", "duplicate_of").prefetch_related("photos")[:MAX_REQUESTS]
     base = _base(request)
     return _respond(fmt, "service_requests", [open311.request_item(r, base_url=base) for r in qs])
 

@@ -13,7 +13,6 @@ from django.utils.http import urlencode
 
 from tinhso.audit.services import audit_record
 from tinhso.core.exceptions import DomainError, NotFound, Throttled
-from tinhso.core.pagination import page_number, paginate
 from tinhso.core.throttle import throttle_check, throttle_failure
 from tinhso.org.models import Agency
 from tinhso.org.selectors import home_province
@@ -21,8 +20,12 @@ from tinhso.org.selectors import home_province
 from . import location, selectors, services, workflow
 from .choices import Channel, Status
 from .models import ReportPhoto
+from .paging import keyset_page
 
 TOKEN_KEYS = "feedback.token.address"
+PAGING_KEYS = {"page", "after", "before"}
+LIST_PAGE_SIZE = 30
+QUEUE_PAGE_SIZE = 50
 
 
 def _ip(request) -> str:
@@ -57,8 +60,9 @@ def report_list(request):
     reports = selectors.report_list(status=q.get("status", "") if q.get("status") in Status.values else "",
                                     service_code=q.get("service", "")[:40], commune_code=q.get("commune", "")[:20],
                                     search=q.get("q", "")[:200])
-    page = paginate(reports, page=page_number(q.get("page")), page_size=30)
-    query = {k: v for k, v in q.items() if k != "page" and v}
+    page = keyset_page(reports, order="-received_at", after=q.get("after", ""), before=q.get("before", ""),
+                       page_size=LIST_PAGE_SIZE)
+    query = {k: v for k, v in q.items() if k not in PAGING_KEYS and v}
     return render(request, "feedback/list.html", {
         "page": page, "statuses": Status.choices, "services": selectors.service_list(), "communes": _communes(),
         "filters": q, "query": urlencode(query), "map": map_points(reports)})
@@ -192,9 +196,11 @@ def queue(request):
     status = q.get("status", "") if q.get("status") in Status.values else ""
     reports = selectors.officer_queue(actor=request.user, status=status, search=q.get("q", "")[:200],
                                       overdue=q.get("overdue") == "1", now=timezone.now())
-    page = paginate(reports, page=page_number(q.get("page")), page_size=50)
+    page = keyset_page(reports, order="due_at", after=q.get("after", ""), before=q.get("before", ""),
+                       page_size=QUEUE_PAGE_SIZE)
+    query = {k: v for k, v in q.items() if k not in PAGING_KEYS and v}
     return render(request, "feedback/queue.html", {"page": page, "statuses": Status.choices, "filters": q,
-                                                   "now": timezone.now()})
+                                                   "query": urlencode(query), "now": timezone.now()})
 
 
 def _officer_context(request, report, **extra) -> dict:
