@@ -22,6 +22,7 @@ from tinhso.core import calendar
 from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationError
 from tinhso.core.files import JPEG, PDF, PNG, atomic_with_file_cleanup, sniff_file_type
 from tinhso.core.identity import citizen_id_problem
+from tinhso.core.transitions import transition_check, transition_lookup
 from tinhso.org.choices import AgencyKind, UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.procedures.choices import FormFieldType, OnlineLevel, TimeUnit
@@ -488,14 +489,7 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
     Two officers acting at once: the second waits for the lock, then sees the new state and gets a Conflict.
     `expected_status` (the state the actor's page showed) turns any stale action into the same Conflict.
     """
-    transition = workflow.TRANSITIONS.get(action)
-    if transition is None:
-        raise ValidationError.for_field("action", f"Thao tác “{action}” không tồn tại.")
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise ValidationError.for_field("note", f"Nội dung quá dài (tối đa {MAX_NOTE} ký tự).")
-    if transition.needs_note and not note:
-        raise ValidationError.for_field("note", f"Cần nhập “{transition.note_label}”.")
+    transition, note = transition_lookup(workflow.TRANSITIONS, action, note, max_note=MAX_NOTE)
     clean_files = clean_attachments(files, field="files") if transition.accepts_files else []
     now = now or timezone.now()
 
@@ -504,10 +498,8 @@ def dossier_transition(*, actor, dossier_code: str, action: str, note: str = "",
         kinds = workflow.actor_kinds(actor, dossier, phone_verified=_phone_verified(dossier, phone))
         if not kinds and not selectors.can_view(actor, dossier):
             raise NotFound("Không tìm thấy hồ sơ.")
-        if not transition.allows_actor(kinds):
-            raise PermissionDenied(f"Bạn không có quyền “{transition.label}” đối với hồ sơ này.")
-        if (expected_status and dossier.status != expected_status) or dossier.status not in transition.sources:
-            raise Conflict(f"{CONFLICT_MESSAGE} (Trạng thái hiện tại: {dossier.get_status_display()}.)")
+        transition_check(transition, kinds, dossier, expected_status=expected_status, noun="hồ sơ",
+                         conflict_message=CONFLICT_MESSAGE)
         if problem := workflow.guard_problem(transition, dossier):
             raise Conflict(problem)
         for guard in TRANSITION_GUARDS:

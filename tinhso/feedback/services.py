@@ -30,6 +30,7 @@ from tinhso.core.exceptions import Conflict, NotFound, PermissionDenied, Validat
 from tinhso.core.files import JPEG, PNG, atomic_with_file_cleanup, sniff_file_type
 from tinhso.core.text import search_key
 from tinhso.core.throttle import throttle_check, throttle_failure
+from tinhso.core.transitions import transition_check, transition_lookup
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province
@@ -451,14 +452,7 @@ def report_transition(*, actor, code: str, action: str, note: str = "", agency_c
                       token: str = "", expected_status: str = "", now: datetime | None = None,
                       ip_address: str = "") -> Report:
     """Apply one action of workflow.TRANSITIONS with the report's row locked."""
-    transition = workflow.TRANSITIONS.get(action)
-    if transition is None:
-        raise ValidationError.for_field("action", f"Thao tác “{action}” không tồn tại.")
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise ValidationError.for_field("note", f"Nội dung quá dài (tối đa {MAX_NOTE} ký tự).")
-    if transition.needs_note and not note:
-        raise ValidationError.for_field("note", f"Cần nhập “{transition.note_label}”.")
+    transition, note = transition_lookup(workflow.TRANSITIONS, action, note, max_note=MAX_NOTE)
     if rating not in (None, ""):
         try:
             rating = int(rating)
@@ -474,10 +468,8 @@ def report_transition(*, actor, code: str, action: str, note: str = "", agency_c
         kinds = workflow.actor_kinds(actor, report, token_ok=selectors.token_matches(report, token))
         if not kinds:
             raise NotFound("Không tìm thấy phản ánh.")
-        if not transition.allows_actor(kinds):
-            raise PermissionDenied(f"Bạn không có quyền “{transition.label}” đối với phản ánh này.")
-        if (expected_status and report.status != expected_status) or report.status not in transition.sources:
-            raise Conflict(f"{CONFLICT_MESSAGE} (Trạng thái hiện tại: {report.get_status_display()}.)")
+        transition_check(transition, kinds, report, expected_status=expected_status, noun="phản ánh",
+                         conflict_message=CONFLICT_MESSAGE)
         citizen_acts = workflow.ActorKind.CITIZEN in kinds and not (kinds & workflow.OFFICERS)
         old_status, old_agency = report.status, report.agency
         changed = {"status", "updated_at"}
