@@ -8,6 +8,7 @@ from django.db import connection
 
 from tinhso.core import exports
 from tinhso.core.exceptions import ValidationError
+from tinhso.core.replica import replica_reads
 from tinhso.core.text import fold
 
 from .choices import FORMAT_MEDIA, ColumnType, Format
@@ -59,9 +60,18 @@ def _copy(source: Source, names: list[str], text: list[int]):
     yield from exports.csv_copy_stream(connection, names, sql, params, text_columns=text)
 
 
+# Published rows are read-only and a few seconds' lag is acceptable for open data: the preview, the row count and
+# datastore_search may be answered by the read replica (tinhso.core.replica), like the dossier statistics. Each
+# materialises its rows inside the call, so every read happens within the replica block.
+@replica_reads
 def preview(dataset: Dataset, limit: int = PREVIEW_ROWS) -> tuple[Source, list[tuple]]:
     source = source_of(dataset)
     return source, list(source.rows(0, limit))
+
+
+@replica_reads
+def row_count(dataset: Dataset) -> int:
+    return source_of(dataset).count()
 
 
 # --- datastore_search -------------------------------------------------------------------------------------------
@@ -86,6 +96,7 @@ def _json_value(value):
     return value
 
 
+@replica_reads
 def datastore_search(dataset: Dataset, *, limit=None, offset=None, q="", filters=None, fields=None) -> dict:
     """One page of rows with the total, CKAN datastore style ('_id' is the row number, from 1)."""
     source = source_of(dataset)

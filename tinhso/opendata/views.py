@@ -72,7 +72,7 @@ def dataset_detail(request, slug):
     dataset = _dataset_or_404(request, slug)
     try:
         source, rows = resources.preview(dataset)
-        total = source.count()
+        total = resources.row_count(dataset)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     csv_id = selectors.resource_id(dataset, Format.CSV)
