@@ -8,22 +8,44 @@ runs out another worker sends it again under the same key, and the receiver, whi
 answers the repeat without taking it twice. So each change is taken exactly once by the receiver, even though
 the network may carry it more than once.
 
-The two receivers' shapes are modelled here WITHOUT their current official specifications at hand (this
-machine has no internet access): field names follow the Vietnamese names provincial one-stop-shop systems use
-when they synchronise with the national public-service portal (Cổng Dịch vụ công quốc gia: MaHoSo, MaTTHC,
-TrangThaiHoSo, NgayTiepNhan, NgayHenTra …) and the national shared catalogue of agency identifier codes
-(Hệ thống danh mục dùng chung, codes of QĐ 20/2020/QĐ-TTg: MaDinhDanh, TenCoQuan, MaCoQuanCapTren …). Both are
-[to check] against the published integration documents before going live; the adapters are small so that
-only `build` changes when they are.
+The two receivers' shapes follow public integration code read in the stored public corpus (this machine has no
+internet access; docs/connectors.md gives the source of every field and what stays [to check]):
+
+* National public-service portal (Cổng Dịch vụ công quốc gia), dossier synchronisation:
+  - VietOpenCPS/opencps-v2 @ b5b943c24574f07c851f7e6595f8b710f6c89d39, modules/backend-dossiermgt/
+    backend-dossiermgt-service/src/main/java/org/opencps/dossiermgt/action/impl/DVCQGIntegrationActionImpl.java:
+    log in with POST {"username", "password"} -> {"session", "error_code": 0}; then POST to the integration
+    endpoint {"session", "madonvi", "service": "DongBoHoSoMC", "isUpdating": "True"|"False", "data": [record]}
+    and, once that answered error_code "00", {"session", "madonvi", "service": "CapNhatTienDoHoSoMC",
+    "data": [progress]}; dates "yyyyMMddHHmmss" in Asia/Ho_Chi_Minh; absent values are "".
+  - HuanVu201/DichVuCong_KhoaLuan_PASETO @ 07e3b72bedc8cf70a3f356316373c78e0473bfcd (a Tân Dân one-stop-shop
+    code base), DichVuCongApi/src/Core/Application/Common/KetNoi/DVC/SyncLocalDataToDVCQG/
+    ISyncLocalDataToDVCQGService.cs and DichVuCongApi/src/Infrastructure/KetNoi/DVC/SyncLocalDataToDVCQG/
+    SyncLocalDataToDVCQGService.cs: the same record and progress fields, newer fields (KenhThucHien, NgayNopHoSo,
+    NgayTuChoi, DinhDanhCHS), answers {"error_code": "0", "message"}; DichVuCongApi/src/Infrastructure/KetNoi/
+    LLTP/LLTPService.cs: the portal's dossier status codes 1-10 (PORTAL_STATUS_NAMES below).
+* Agency identifier codes (QĐ 20/2020/QĐ-TTg) to the national registry of agencies:
+  - PVN-Organization/API-Gateway-iOffice @ 6afa071a8d0e13ba7b142edf88ad39f12ea94fac, JDK 1.8/SDKVXP_Example/src/
+    main/java/com/vpcp/example/ServiceTest.java and .../com/vpcp/gateway/AgencyRequest.java: VNPT's VXP SDK
+    (SDKVXP-2.0.1, the national document-exchange axis) registers or updates an agency by its code with POST
+    {endpoint}/registerAgency {"id", "pcode", "code", "name", "mail", "mobile", "fax"}, unregisters it with
+    POST {endpoint}/deleteAgency (header AgencyCode), and answers {"status", "ErrorCode": "0", "ErrorDesc"};
+    its com/vpcp/services/VnptService signs the headers (XroadVnpt-*, HMAC-SHA256, see `xroad_vnpt_headers`).
+    [to check] that the Ministry's shared catalogue itself takes this shape: no public document of its own API
+    was found.
+Each adapter is small so that only its `envelope`/`headers`/`accepted` change when the documents are at hand.
 """
 
 import hashlib
+import hmac
+import json
 import logging
 import os
 import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -36,65 +58,222 @@ from .models import OutboxAttempt, OutboxItem
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
+PORTAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _setting(name: str) -> str:
+    return getattr(settings, name, "") or ""
+
+
+def _json(answer: Answer) -> dict:
+    try:
+        data = json.loads(answer.body)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _code_is_zero(value) -> bool:
+    """OpenCPS reads the portal's success as error_code "00" (sync) or 0 (login), the Tân Dân code as "0"."""
+    try:
+        return int(str(value).strip()) == 0
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
 class Connector:
-    """The adapter interface: where to send, how to build the body of one item, what the receipt is."""
+    """The adapter interface: where to send, the per-run context (a login), how one item goes on the wire (one
+    or more POSTs, each with its own idempotency key), and whether the receiver's answer means it took it."""
 
     key: str
     name: str
     url_setting: str
-    token_setting: str
 
     def url(self) -> str:
-        return getattr(settings, self.url_setting, "") or ""
+        return _setting(self.url_setting)
 
-    def headers(self) -> dict[str, str]:
-        token = getattr(settings, self.token_setting, "") or ""
-        return {"Authorization": f"Bearer {token}"} if token else {}
+    def open(self, *, timeout: float) -> tuple[dict, Answer | None]:
+        """Per-run context; an Answer instead when it could not be had (the first claimed item records it)."""
+        return {}, None
 
-    def build(self, item: OutboxItem) -> bytes:
-        return canonical_json(item.payload)
+    def requests(self, item: OutboxItem, context: dict) -> list[tuple[str, str, dict]]:
+        """(url, idempotency key, body) for each POST the item needs, in order."""
+        return [(self.url(), item.key, item.payload)]
+
+    def headers(self, body: bytes, context: dict) -> dict[str, str]:
+        return {}
+
+    def accepted(self, answer: Answer) -> bool:
+        return answer.ok
+
+    def send(self, item: OutboxItem, context: dict, *, timeout: float) -> Answer:
+        answer = Answer(None, "", "nothing to send")
+        for url, key, body in self.requests(item, context):
+            raw = canonical_json(body)
+            answer = post_json(url, raw, timeout=timeout, headers={"Idempotency-Key": key,
+                                                                    **self.headers(raw, context)})
+            if not self.accepted(answer):
+                break
+        return answer
 
     def receipt(self, answer: Answer) -> str:
         return answer.body[:200]
 
 
-DVCQG = Connector("dvcqg_dossier_status", "Đồng bộ trạng thái hồ sơ lên Cổng Dịch vụ công quốc gia",
-                  "TINHSO_DVCQG_URL", "TINHSO_DVCQG_TOKEN")
-CATALOGUE = Connector("catalogue_agency_codes", "Mã định danh cơ quan lên Hệ thống danh mục dùng chung quốc gia",
-                      "TINHSO_CATALOGUE_URL", "TINHSO_CATALOGUE_TOKEN")
-CONNECTORS = {c.key: c for c in (DVCQG, CATALOGUE)}
+# --- National public-service portal (Cổng Dịch vụ công quốc gia) -------------------------------------------
 
-# Our statuses as the portal's dossier-status codes [to check: the portal's code table]; the internal status
-# travels beside it so nothing is lost if the table differs.
-PORTAL_STATUS = {"submitted": "1", "completion_requested": "2", "received": "2", "in_progress": "3",
-                 "supplement_requested": "4", "awaiting_approval": "3", "approved": "5", "rejected": "6",
-                 "result_issued": "5", "returned": "10", "withdrawn": "7", "refused": "6", "stopped": "8"}
-
-
-def _stamp(value: datetime | None) -> str | None:
-    return timezone.localtime(value).strftime("%Y%m%d%H%M%S") if value else None
+PORTAL_STATUS_NAMES = {"1": "Mới đăng ký", "2": "Được tiếp nhận", "3": "Không được tiếp nhận", "4": "Đang xử lý",
+                       "5": "Yêu cầu bổ sung giấy tờ", "6": "Yêu cầu thực hiện nghĩa vụ tài chính",
+                       "7": "Công dân yêu cầu rút hồ sơ", "8": "Dừng xử lý", "9": "Đã xử lý xong",
+                       "10": "Đã trả kết quả"}
+# Our dossier statuses as the portal's TrangThaiHoSo codes; docs/connectors.md holds the same table with the
+# reasons, and a test keeps the two equal. [to check]: completion_requested (before reception) and rejected.
+PORTAL_STATUS = {"submitted": "1", "completion_requested": "5", "received": "2", "refused": "3",
+                 "in_progress": "4", "awaiting_approval": "4", "supplement_requested": "5", "approved": "9",
+                 "rejected": "9", "result_issued": "9", "returned": "10", "withdrawn": "7", "stopped": "8"}
+PORTAL_CHANNEL = {"direct": "1", "online": "2", "postal": "3"}  # KenhThucHien
 
 
-def dossier_status_payload(event) -> dict:
+def portal_stamp(value: datetime | None) -> str:
+    """The portal's date format, yyyyMMddHHmmss in Vietnam's time; "" when there is no date."""
+    return timezone.localtime(value, PORTAL_TZ).strftime("%Y%m%d%H%M%S") if value else ""
+
+
+class PortalConnector(Connector):
+    """Each status change is one outbox item sent as two calls, as OpenCPS does: DongBoHoSoMC (the dossier
+    record, an upsert by MaHoSo) and then, once accepted, CapNhatTienDoHoSoMC (the progress line)."""
+
+    def open(self, *, timeout: float) -> tuple[dict, Answer | None]:
+        context = {"madonvi": _setting("TINHSO_DVCQG_MADONVI")}
+        auth_url = _setting("TINHSO_DVCQG_AUTH_URL")
+        if not auth_url:  # a session issued out of band (or by the province's LGSP)
+            context["session"] = _setting("TINHSO_DVCQG_TOKEN")
+            return context, None
+        answer = post_json(auth_url, canonical_json({"username": _setting("TINHSO_DVCQG_USERNAME"),
+                                                     "password": _setting("TINHSO_DVCQG_PASSWORD")}),
+                           headers={}, timeout=timeout)
+        data = _json(answer)
+        if answer.ok and _code_is_zero(data.get("error_code")) and data.get("session"):
+            context["session"] = str(data["session"])
+            return context, None
+        # never keep the login answer's body beyond a short error: it is the portal's, not ours
+        return context, Answer(answer.status, "", answer.error or f"Đăng nhập Cổng DVCQG không thành công "
+                                                                  f"(error_code={data.get('error_code')!r})")
+
+    def requests(self, item: OutboxItem, context: dict) -> list[tuple[str, str, dict]]:
+        base = {"session": context.get("session", ""), "madonvi": context.get("madonvi", "")}
+        calls = []
+        for service in ("DongBoHoSoMC", "CapNhatTienDoHoSoMC"):
+            part = item.payload.get(service)
+            if part is not None:
+                key = item.key if service == "DongBoHoSoMC" else f"{item.key}:tien-do"
+                calls.append((self.url(), key, {**base, "service": service, **part}))
+        return calls
+
+    def accepted(self, answer: Answer) -> bool:
+        return answer.ok and _code_is_zero(_json(answer).get("error_code", "missing"))
+
+
+def _progress_note(event) -> str:
+    from tinhso.dossiers.workflow import EVENT_LABELS
+
+    return (event.note or EVENT_LABELS.get(event.action, event.action))[:500]
+
+
+def dossier_status_payload(event, *, is_update: bool) -> dict:
+    """The two records for one status change, taken as they are when it happens (field sources: docs)."""
     dossier = event.dossier
-    return {
-        "MaHoSo": dossier.code, "MaTTHC": dossier.procedure.code, "TenTTHC": dossier.procedure.name[:500],
-        "MaCoQuan": dossier.receiving_agency.identifier_code,
-        "TrangThaiHoSo": PORTAL_STATUS.get(event.to_status, ""), "TrangThaiNoiBo": event.to_status,
-        "ThaoTac": event.action, "ThoiDiemCapNhat": _stamp(event.at), "KenhNop": dossier.channel,
-        "NgayTiepNhan": _stamp(dossier.received_at), "NgayHenTra": _stamp(dossier.due_at),
+    procedure = dossier.procedure
+    status = PORTAL_STATUS.get(event.to_status, "")
+    ended = dossier.resolved_at or dossier.stopped_at or dossier.withdrawn_at
+    holder = dossier.applicant_citizen_id
+    record = {
+        "MaHoSo": dossier.code, "MaTTHC": procedure.code, "TenTTHC": procedure.name[:500],
+        "MaLinhVuc": procedure.field.code, "TenLinhVuc": procedure.field.name,
+        "KenhThucHien": PORTAL_CHANNEL.get(dossier.channel, ""), "ChuHoSo": dossier.applicant_name,
+        "LoaiDoiTuong": "1", "MaDoiTuong": "", "ThongTinKhac": "", "Email": dossier.applicant_email, "Fax": "",
+        "SoDienThoai": dossier.applicant_phone, "TrichYeuHoSo": procedure.name[:1000],
+        "NgayNopHoSo": portal_stamp(dossier.submitted_at), "NgayTiepNhan": portal_stamp(dossier.received_at),
+        "NgayHenTra": portal_stamp(dossier.due_at), "TrangThaiHoSo": status,
+        "NgayTra": portal_stamp(dossier.returned_at), "ThongTinTra": "",
+        "HinhThuc": "1" if dossier.channel == "postal" else "0",
+        "NgayKetThucXuLy": portal_stamp(ended), "NgayTuChoi": portal_stamp(dossier.refused_at),
+        "DonViXuLy": dossier.handling_agency.name, "GhiChu": "",
+        "DinhDanhCHS": [{"LoaiDinhDanh": "1", "SoDinhDanh": holder}] if len(holder) == 12 else [],
+        "TaiLieuNop": [], "DanhSachLePhi": [], "DanhSachTepDinhKemKhac": [], "DanhSachHoSoBoSung": [],
+        "DanhSachGiayToKetQua": [],
     }
+    actor = event.actor_label or (event.actor.get_full_name() if event.actor_id else "") or "Cán bộ"
+    progress = {
+        "MaHoSo": dossier.code, "NguoiXuLy": actor[:50], "ChucDanh": "",
+        "ThoiDiemXuLy": portal_stamp(event.at), "PhongBanXuLy": event.agency.name if event.agency_id else "",
+        "NoiDungXuLy": _progress_note(event), "TrangThai": status, "NgayBatDau": "", "NgayKetThucTheoQuyDinh": "",
+    }
+    return {"DongBoHoSoMC": {"isUpdating": "True" if is_update else "False", "data": [record]},
+            "CapNhatTienDoHoSoMC": {"data": [progress]}}
+
+
+# --- Agency identifier codes to the national registry (VXP) ---------------------------------------------
+
+XROAD_VERSION = "3.0.201608"
+
+
+def xroad_timestamp(now: datetime | None = None) -> str:
+    """ddMMyyyy'T'HHmmss+SSSS as VnptService formats it (SimpleDateFormat pads the milliseconds to four)."""
+    now = timezone.localtime(now or timezone.now(), PORTAL_TZ)
+    return now.strftime("%d%m%YT%H%M%S") + f"+{now.microsecond // 1000:04d}"
+
+
+def xroad_vnpt_headers(*, system_id: str, secret: str, extra: dict[str, str] | None = None,
+                       now: datetime | None = None) -> dict[str, str]:
+    """The VXP SDK's signed headers: each header h is sent as XroadVnpt-h, their names joined by ';' in
+    XroadVnpt-sign-header-key, the JSON object of them in XroadVnpt-sign-header, and HMAC-SHA256 (key: the
+    secret) of that JSON, hex, in XroadVnpt-hash-header. The body is not covered by the hash."""
+    signed = {"timestamp": xroad_timestamp(now), "systemid": system_id, "Content-Type": "application/json",
+              **(extra or {})}
+    prefixed = {f"XroadVnpt-{name}": value for name, value in signed.items()}
+    sign_header = json.dumps(prefixed, separators=(",", ":"))
+    digest = hmac.new(secret.encode(), sign_header.encode(), hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", **prefixed, "XroadVnpt-sign-header-key": ";".join(signed),
+            "XroadVnpt-sign-header": sign_header, "XroadVnpt-hash-header": digest,
+            "XroadVnpt-version": XROAD_VERSION}
+
+
+class CatalogueConnector(Connector):
+    def requests(self, item: OutboxItem, context: dict) -> list[tuple[str, str, dict]]:
+        base = self.url().rstrip("/")
+        if item.payload.get("service") == "deleteAgency":
+            return [(f"{base}/deleteAgency", item.key, {})]
+        return [(f"{base}/registerAgency", item.key, item.payload["data"])]
+
+    def send(self, item: OutboxItem, context: dict, *, timeout: float) -> Answer:
+        [(url, key, body)] = self.requests(item, context)
+        extra = {"AgencyCode": item.payload["code"]} if item.payload.get("service") == "deleteAgency" else None
+        headers = xroad_vnpt_headers(system_id=_setting("TINHSO_CATALOGUE_SYSTEM_ID"),
+                                     secret=_setting("TINHSO_CATALOGUE_TOKEN"), extra=extra)
+        return post_json(url, canonical_json(body), timeout=timeout, headers={"Idempotency-Key": key, **headers})
+
+    def accepted(self, answer: Answer) -> bool:
+        return answer.ok and str(_json(answer).get("ErrorCode", "missing")).strip() == "0"
+
+
+DVCQG = PortalConnector("dvcqg_dossier_status", "Đồng bộ trạng thái hồ sơ lên Cổng Dịch vụ công quốc gia",
+                        "TINHSO_DVCQG_URL")
+CATALOGUE = CatalogueConnector("catalogue_agency_codes",
+                               "Mã định danh cơ quan lên Hệ thống danh mục dùng chung quốc gia",
+                               "TINHSO_CATALOGUE_URL")
+CONNECTORS = {c.key: c for c in (DVCQG, CATALOGUE)}
 
 
 def agency_payload(agency) -> dict:
-    return {"MaDinhDanh": agency.identifier_code, "TenCoQuan": agency.name,
-            "TenVietTat": agency.short_name or None,
-            "MaCoQuanCapTren": agency.parent.identifier_code if agency.parent_id else None,
-            "MaDonViHanhChinh": agency.unit.code, "TrangThai": "hoat_dong" if agency.is_active else "ngung",
-            "DiaChi": agency.address or None, "DienThoai": agency.phone or None, "ThuDienTu": agency.email or None}
+    """registerAgency's body (an upsert by code); an agency that is no longer active is unregistered."""
+    if not agency.is_active:
+        return {"service": "deleteAgency", "code": agency.identifier_code}
+    return {"service": "registerAgency", "code": agency.identifier_code,
+            "data": {"id": "", "pcode": agency.parent.identifier_code if agency.parent_id else "",
+                     "code": agency.identifier_code, "name": agency.name, "mail": agency.email or "",
+                     "mobile": agency.phone or "", "fax": ""}}
 
 
 def outbox_enqueue(*, connector: Connector, key: str, payload: dict) -> OutboxItem | None:
@@ -113,12 +292,16 @@ def outbox_enqueue(*, connector: Connector, key: str, payload: dict) -> OutboxIt
 def on_dossier_event_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if not created or raw or instance.from_status == instance.to_status or not DVCQG.url():
         return
-    outbox_enqueue(connector=DVCQG, key=f"dossier-event-{instance.pk}", payload=dossier_status_payload(instance))
+    # isUpdating: "False" for the first record of this dossier the portal gets from us, "True" after it
+    synced = OutboxItem.objects.filter(connector=DVCQG.key,
+                                       payload__DongBoHoSoMC__data__0__MaHoSo=instance.dossier.code).exists()
+    outbox_enqueue(connector=DVCQG, key=f"dossier-event-{instance.pk}",
+                   payload=dossier_status_payload(instance, is_update=synced))
 
 
 def _agency_key(payload: dict) -> str:
     digest = hashlib.sha256(canonical_json(payload)).hexdigest()[:20]
-    return f"{payload['MaDinhDanh']}:{digest}"  # a change of content is a new message, a re-save is not
+    return f"{payload['code']}:{digest}"  # a change of content is a new message, a re-save is not
 
 
 def on_agency_saved(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -205,34 +388,41 @@ def outbox_run(*, connector: str, worker: str | None = None, now: datetime | Non
     timeout = float(getattr(settings, "TINHSO_WEBHOOK_TIMEOUT_SECONDS", 5))
     max_attempts = int(getattr(settings, "TINHSO_WEBHOOK_MAX_ATTEMPTS", 8))
     counts = {"delivered": 0, "retry": 0, "failed": 0}
-    url = spec.url()
-    if not url:
+    if not spec.url():
         return counts
+    context: dict | None = None
     for _ in range(limit):
         item = _claim(spec.key, worker, now)
         if item is None:
             break
-        answer = post_json(url, spec.build(item), timeout=timeout,
-                           headers={"Idempotency-Key": item.key, **spec.headers()})
-        OutboxAttempt.objects.create(item=item, worker=worker[:64], status_code=answer.status, ok=answer.ok,
-                                     error=(answer.error or ("" if answer.ok else answer.body))[:500])
-        if answer.ok:
+        refused_login = None
+        if context is None:
+            context, refused_login = spec.open(timeout=timeout)
+        answer = refused_login or spec.send(item, context, timeout=timeout)
+        accepted = refused_login is None and spec.accepted(answer)
+        OutboxAttempt.objects.create(item=item, worker=worker[:64], status_code=answer.status, ok=accepted,
+                                     error="" if accepted else (answer.error or answer.body)[:500])
+        if accepted:
             _acknowledge(item, answer, spec)
             counts["delivered"] += 1
             continue
-        # 4xx other than 408/409/425/429 means the receiver refuses the content: trying again cannot help
+        # 4xx other than 408/409/425/429 means the receiver refuses the content: trying again cannot help. A 2xx
+        # whose body reports an error (error_code, ErrorCode) is retried: the codes' meanings are [to check].
         permanent = answer.status is not None and 400 <= answer.status < 500 and answer.status not in {
             408, 409, 425, 429}
+        error = (answer.error or answer.body or "Bên nhận báo lỗi")[:500]
         if permanent or item.attempts >= max_attempts:
             OutboxItem.objects.filter(pk=item.pk).update(status=DeliveryStatus.FAILED, lease_until=None,
-                                                         last_error=(answer.error or answer.body)[:500])
+                                                         last_error=error)
             counts["failed"] += 1
         else:
             retry_at = now + backoff(item.attempts)
             OutboxItem.objects.filter(pk=item.pk).update(lease_until=None, next_attempt_at=retry_at,
-                                                         last_error=(answer.error or answer.body)[:500])
+                                                         last_error=error)
             counts["retry"] += 1
             schedule(spec.key, run_after=retry_at)
+        if refused_login is not None:
+            break  # without a session every other item would fail the same way
     return counts
 
 
