@@ -142,7 +142,9 @@ def portal_stamp(value: datetime | None) -> str:
 
 class PortalConnector(Connector):
     """Each status change is one outbox item sent as two calls, as OpenCPS does: DongBoHoSoMC (the dossier
-    record, an upsert by MaHoSo) and then, once accepted, CapNhatTienDoHoSoMC (the progress line)."""
+    record, an upsert by MaHoSo) and then, once accepted, CapNhatTienDoHoSoMC (the progress line).
+    Sources: VietOpenCPS/opencps-v2 DVCQGIntegrationActionImpl.java (syncDossierAndDossierStatus, getAccessToken,
+    syncData) and HuanVu201/DichVuCong_KhoaLuan_PASETO SyncLocalDataToDVCQGService.cs (commits above)."""
 
     def open(self, *, timeout: float) -> tuple[dict, Answer | None]:
         context = {"madonvi": _setting("TINHSO_DVCQG_MADONVI")}
@@ -241,6 +243,10 @@ def xroad_vnpt_headers(*, system_id: str, secret: str, extra: dict[str, str] | N
 
 
 class CatalogueConnector(Connector):
+    """registerAgency / deleteAgency of VNPT's VXP SDK (PVN-Organization/API-Gateway-iOffice ServiceTest.java,
+    AgencyRequest.java; SDKVXP-2.0.1 AgencyServiceImp, VnptService). The shared catalogue itself is only seen
+    read in public code (ledinhluongstd/2020-dmdc-craw-nodejs: NGSP dmdc/1.0/AllCategory); [to check]."""
+
     def requests(self, item: OutboxItem, context: dict) -> list[tuple[str, str, dict]]:
         base = self.url().rstrip("/")
         if item.payload.get("service") == "deleteAgency":
