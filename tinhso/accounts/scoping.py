@@ -6,12 +6,21 @@ agencies of administered units) is looked up in the cache under exactly those as
 revoked changes the key, so it takes effect at once in every process. Changes to the agency or unit tree clear
 this process's cache through signals (`connect_signals`, from AccountsConfig.ready) and reach the other processes
 within SCOPE_TTL seconds.
+
+A hot lookup need not spend a statement on the assignments: `with_assignments(queryset, user)` reads them in the
+lookup's own statement (a scalar subquery), and `first_with_assignments` memoises them on the user, so the scope
+check that follows sends no query. Read afresh with every lookup, they are exact in every process: no version key
+to keep in step, and a role granted, revoked or a user deactivated (the user row is loaded by each request) counts
+from the very next call.
 """
 
+import json
 import threading
 import time
 
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 
 from tinhso.org.models import AdministrativeUnit, Agency
@@ -65,11 +74,72 @@ def _assignments(user) -> tuple:
     generation = _generation[0]
     assignments = tuple(RoleAssignment.objects.filter(user=user).order_by("id")
                         .values_list("role", "agency_id", "unit_id", "include_subordinates"))
+    _remember(user, generation, assignments)
+    return assignments
+
+
+def _remember(user, generation: int, assignments: tuple) -> None:
     try:
         user._tinhso_scope_memo = (generation, assignments)
     except AttributeError:  # an object that takes no attributes: no memo
         pass
-    return assignments
+
+
+# The user's assignments as one JSON text, [[id, role, agency_id, unit_id, include_subordinates], ...] (NULL when
+# none), per database: SQLite's json_group_array, PostgreSQL's json_agg.
+_ASSIGNMENTS_SQL = {
+    "postgresql": "SELECT CAST(json_agg(json_build_array({id}, {role}, {agency}, {unit}, {subordinates})) AS text) "
+                  "FROM {table} WHERE {user} = %s",
+    "sqlite": "SELECT json_group_array(json_array({id}, {role}, {agency}, {unit}, {subordinates})) "
+              "FROM {table} WHERE {user} = %s",
+}
+ASSIGNMENTS_ANNOTATION = "_tinhso_assignments"
+
+
+def _assignments_sql(connection) -> str:
+    meta = RoleAssignment._meta
+    quote = connection.ops.quote_name
+    column = {f: quote(meta.get_field(f).column) for f in ("id", "role", "agency", "unit", "include_subordinates",
+                                                          "user")}
+    return _ASSIGNMENTS_SQL[connection.vendor].format(table=quote(meta.db_table), subordinates=column["include_subordinates"],
+                                           **{k: v for k, v in column.items() if k != "include_subordinates"})
+
+
+_SQL_BY_VENDOR: dict[str, str] = {}
+
+
+def with_assignments(queryset: QuerySet, user) -> QuerySet:
+    """`queryset` with the user's role assignments in each row (read in the same statement), for
+    `adopt_assignments`. Unchanged for an anonymous or inactive user, or when the memo is fresh."""
+    memo = getattr(user, "_tinhso_scope_memo", None)
+    if not _active(user) or (memo is not None and memo[0] == _generation[0]):
+        return queryset
+    connection = connections[queryset.db]
+    if connection.vendor not in _ASSIGNMENTS_SQL:
+        return queryset
+    sql = _SQL_BY_VENDOR.get(connection.vendor) or _SQL_BY_VENDOR.setdefault(connection.vendor,
+                                                                             _assignments_sql(connection))
+    return queryset.annotate(**{ASSIGNMENTS_ANNOTATION: RawSQL(sql, (user.pk,), output_field=TextField())})
+
+
+def adopt_assignments(user, obj, generation: int) -> None:
+    """Memoise on the user the assignments `with_assignments` read into `obj` (taken at `generation`)."""
+    if not hasattr(obj, ASSIGNMENTS_ANNOTATION):
+        return
+    raw = getattr(obj, ASSIGNMENTS_ANNOTATION)
+    rows = sorted(json.loads(raw)) if raw else []
+    _remember(user, generation, tuple((role, agency, unit, bool(subordinates))
+                                      for _, role, agency, unit, subordinates in rows))
+
+
+def first_with_assignments(queryset: QuerySet, user):
+    """`queryset.first()`, the user's role assignments read in the same statement and memoised on the user: a
+    lookup and the scope check after it in one query."""
+    generation = _generation[0]  # taken before the read: a change seen meanwhile makes the memo stale
+    obj = with_assignments(queryset, user).first()
+    if obj is not None:
+        adopt_assignments(user, obj, generation)
+    return obj
 
 
 def _active(user) -> bool:
@@ -142,19 +212,29 @@ def _agency_ids_with_role(assignments: tuple, roles: frozenset) -> frozenset:
 
 def agency_ids_for(user, roles=OFFICER_ROLES) -> set[int]:
     """Agencies whose data the user sees through an agency role, plus every agency of the units they administer."""
+    return set(agency_scope(user, roles))
+
+
+def agency_scope(user, roles=OFFICER_ROLES) -> frozenset:
+    """`agency_ids_for` without the copy, for membership tests (a province administrator's scope is every agency
+    of the province: asked several times a request, it is not rebuilt)."""
     if not _active(user):
-        return set()
-    assignments, superuser = _assignments(user), user.is_superuser
-    ids = _agency_ids_with_role(assignments, frozenset(roles))
+        return frozenset()
+    assignments, superuser, roles = _assignments(user), user.is_superuser, frozenset(roles)
     units = _admin_unit_ids(assignments, superuser)
-    if units:
+    if not units:
+        return _agency_ids_with_role(assignments, roles)
+
+    def compute() -> frozenset:
         key = ("unit-agencies", tuple(sorted({u for r, _, u, _ in assignments if u is not None})), superuser)
-        ids = ids | _cached(key, lambda: Agency.objects.filter(unit_id__in=units).values_list("id", flat=True))
-    return set(ids)
+        return _agency_ids_with_role(assignments, roles) | _cached(
+            key, lambda: Agency.objects.filter(unit_id__in=units).values_list("id", flat=True))
+
+    return _cached(("scope", assignments, roles, superuser), compute)
 
 
 def can_act_for_agency(user, agency: Agency, roles=OFFICER_ROLES) -> bool:
-    return agency.pk in agency_ids_for(user, roles)
+    return agency.pk in agency_scope(user, roles)
 
 
 def can_read_audit(user) -> bool:

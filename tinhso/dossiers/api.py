@@ -133,17 +133,24 @@ def track_dossier(request, code: str = Query(..., max_length=40), phone: str = Q
     return tracking.tracking_summary(dossier)
 
 
+def _attachment_names(dossier) -> list[str]:
+    names = getattr(dossier, "attachment_names", None)  # read with the dossier by dossier_get
+    if names is None:
+        names = [a.original_name for a in selectors.dossier_attachments(dossier=dossier)]
+    return names
+
+
 def _detail(request, dossier) -> dict:
     return {**dossier_out(dossier), "applicant_citizen_id": dossier.applicant_citizen_id,
             "applicant_address": dossier.applicant_address, "applicant_email": dossier.applicant_email,
             "form_data": dossier.form_data,
-            "attachments": [a.original_name for a in selectors.dossier_attachments(dossier=dossier)],
+            "attachments": _attachment_names(dossier),
             "allowed_actions": [t.name for t in selectors.actions_for(user=request.user, dossier=dossier)]}
 
 
 @router.get("/dossiers/{code}", response={200: DossierDetailOut, **ERROR_RESPONSES}, summary="Chi tiết hồ sơ")
 def get_dossier(request, code: str):
-    return _detail(request, selectors.dossier_get(user=request.user, code=code))
+    return _detail(request, selectors.dossier_get(user=request.user, code=code, with_attachment_names=True))
 
 
 @router.get("/dossiers/{code}/events", response={200: list[EventOut], **ERROR_RESPONSES},

@@ -5,9 +5,10 @@ gives unit and province administrators their units' agencies); a citizen sees th
 account; anyone who proves a dossier's code and phone number sees that dossier.
 """
 
+import json
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Aggregate, OuterRef, Q, QuerySet, Subquery, TextField
 from django.utils import timezone
 
 from tinhso.accounts import scoping
@@ -45,7 +46,7 @@ def can_view(user, dossier: Dossier) -> bool:
         return False
     if dossier.applicant_user_id == user.pk:
         return True
-    ids = scoping.agency_ids_for(user)
+    ids = scoping.agency_scope(user)
     return dossier.receiving_agency_id in ids or dossier.handling_agency_id in ids
 
 
@@ -106,11 +107,39 @@ def queue_counts(*, user, agency: str = "", now: datetime | None = None) -> dict
     return {queue: qs.filter(queue_q(queue, now=now), queue_scope_q(user, queue)).count() for queue in Queue.values}
 
 
-def dossier_get(*, user, code: str, verified_codes=()) -> Dossier:
-    """A dossier the user may see, or one whose code + phone they proved earlier (`verified_codes`)."""
-    dossier = _base().filter(code=(code or "").strip()).first()
+class _JSONRows(Aggregate):
+    """The group's rows as one JSON text, [[a, b, ...], ...]: SQLite's json_group_array, PostgreSQL's json_agg."""
+
+    function = "JSON_GROUP_ARRAY"
+    template = "%(function)s(JSON_ARRAY(%(expressions)s))"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_AGG",
+                           template="CAST(%(function)s(JSON_BUILD_ARRAY(%(expressions)s)) AS text)", **extra_context)
+
+
+def _attachment_rows() -> Subquery:
+    return Subquery(DossierAttachment.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier")
+                    .annotate(rows=_JSONRows("uploaded_at", "id", "original_name")).values("rows"))
+
+
+def dossier_get(*, user, code: str, verified_codes=(), with_attachment_names: bool = False) -> Dossier:
+    """A dossier the user may see, or one whose code + phone they proved earlier (`verified_codes`).
+
+    One statement: the user's role assignments come with the dossier (scoping.first_with_assignments), so the
+    scope check after it sends no query; `with_attachment_names` also sets `attachment_names`, the names of its
+    files in upload order (what `dossier_attachments` would list), from the same statement."""
+    qs = _base().filter(code=(code or "").strip())
+    if with_attachment_names:
+        qs = qs.annotate(_attachment_rows=_attachment_rows())
+    dossier = scoping.first_with_assignments(qs, user)
     if dossier is None or not (dossier.code in verified_codes or can_view(user, dossier)):
         raise NotFound(NOT_FOUND)
+    if with_attachment_names:
+        rows = json.loads(dossier._attachment_rows) if dossier._attachment_rows else []
+        # Upload time as the database writes it in JSON (one format per database: ISO text sorts in time order).
+        dossier.attachment_names = [name for _, _, name in sorted(rows, key=lambda r: (str(r[0]), r[1]))]
     return dossier
 
 
