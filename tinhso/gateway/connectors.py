@@ -298,9 +298,11 @@ def outbox_enqueue(*, connector: Connector, key: str, payload: dict) -> OutboxIt
 def on_dossier_event_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if not created or raw or instance.from_status == instance.to_status or not DVCQG.url():
         return
-    # isUpdating: "False" for the first record of this dossier the portal gets from us, "True" after it
+    # isUpdating: "False" for the first record of this dossier the portal gets from us, "True" after it (looked
+    # up by the earlier events' keys, so the outbox's unique (connector, key) index answers it)
+    earlier = instance.dossier.events.filter(pk__lt=instance.pk).values_list("pk", flat=True)
     synced = OutboxItem.objects.filter(connector=DVCQG.key,
-                                       payload__DongBoHoSoMC__data__0__MaHoSo=instance.dossier.code).exists()
+                                       key__in=[f"dossier-event-{pk}" for pk in earlier]).exists()
     outbox_enqueue(connector=DVCQG, key=f"dossier-event-{instance.pk}",
                    payload=dossier_status_payload(instance, is_update=synced))
 
