@@ -2,13 +2,10 @@
 the alerts. All read tinhso.indicators (values, targets, alerts) and tinhso.org (where communes lie), never
 dossiers."""
 
-import hashlib
-
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from tinhso.accounts import scoping
 from tinhso.indicators import alerts as indicator_alerts
 from tinhso.indicators import selectors as indicators
 from tinhso.indicators.choices import Direction, Pillar, Status
@@ -134,26 +131,25 @@ def _chart_summary(label: str, rows: list[dict]) -> str:
 # --- the commune map ----------------------------------------------------------------------------------------------
 
 def map_data(*, unit: AdministrativeUnit, user, indicator_code: str = "", by: str = "value",
-             year: int | None = None, visible: set[int] | None = None) -> dict:
+             year: int | None = None, scope: selectors.ViewerScope | None = None) -> dict:
     """The communes of the province at their coordinates. Officers with a role see each commune coloured by the
     chosen indicator's value or status and can open it; the public sees the province's communes and the
     province's own figure only (commune figures need a role).
 
-    Cached as the overview (OVERVIEW_CACHE_SECONDS), per choice and per set of units the viewer may open: two
-    officers with the same scope share it, and nobody sees a commune's link or figures outside their scope."""
-    detail = indicators.can_see_detail(user)
-    visible = (selectors.detail_unit_ids(user) if visible is None else visible) if detail else set()
-    scope = hashlib.sha256(",".join(map(str, sorted(visible))).encode()).hexdigest()[:16]
-    key = f"dashboard:map:v1:{unit.pk}:{indicator_code[:80]}:{by[:8]}:{year or 0}:{int(detail)}:{scope}"
+    Cached as the overview (OVERVIEW_CACHE_SECONDS), per choice and per viewer scope (the set of units the viewer
+    may open): two officers with the same scope share it, and nobody sees a commune's link or figures outside
+    their scope."""
+    scope = selectors.viewer_scope(user) if scope is None else scope
+    key = f"dashboard:map:v2:{unit.pk}:{indicator_code[:80]}:{by[:8]}:{year or 0}:{scope.key}"
     data = cache.get(key)
     if data is None:
-        data = _map_data(unit=unit, user=user, indicator_code=indicator_code, by=by, year=year, detail=detail,
-                         visible=visible)
+        data = _map_data(unit=unit, indicator_code=indicator_code, by=by, year=year, detail=scope.detail,
+                         visible=scope.visible)
         cache.set(key, data, selectors.OVERVIEW_CACHE_SECONDS)
     return data
 
 
-def _map_data(*, unit, user, indicator_code, by, year, detail, visible) -> dict:
+def _map_data(*, unit, indicator_code, by, year, detail, visible) -> dict:
     communes = [c for c in unit_children(unit=unit) if c.latitude is not None and c.longitude is not None]
     choices = indicators.commune_indicator_choices(unit=unit) if detail else []
     codes = [i.code for i in choices]
@@ -165,7 +161,8 @@ def _map_data(*, unit, user, indicator_code, by, year, detail, visible) -> dict:
     if indicator is not None:
         period = indicators.latest_commune_period(indicator=indicator, unit=unit, year=year)
         if period is not None:
-            rows = indicators.breakdown(indicator=indicator, unit=unit, period=period, by="commune", user=user)
+            # Every commune's value (user None: the system); only those in the viewer's scope are shown below.
+            rows = indicators.breakdown(indicator=indicator, unit=unit, period=period, by="commune", user=None)
             values = {r["key"]: r for r in rows}
     points = []
     for commune in communes:
@@ -209,8 +206,9 @@ def _queue_url(agency: Agency) -> str:
     return reverse("dossiers:queue") + "?" + urlencode({"queue": "overdue", "agency": agency.identifier_code})
 
 
-def alerts(*, rows: list[dict], unit: AdministrativeUnit, user, visible: set[int] | None = None) -> dict:
+def alerts(*, rows: list[dict], unit: AdministrativeUnit, user, scope: selectors.ViewerScope | None = None) -> dict:
     """Indicators behind their target (public); overdue hot spots and late reports (for a role)."""
+    scope = selectors.viewer_scope(user) if scope is None else scope
     behind = []
     for row in rows:
         if row["is_history"] or row.get("status") != Status.BEHIND:
@@ -221,18 +219,17 @@ def alerts(*, rows: list[dict], unit: AdministrativeUnit, user, visible: set[int
                                               row.get("unit_of_measure") or "") + f" năm {row['target_year']}",
                        "href": selectors.indicator_url(row["indicator"], unit=unit, level=row.get("level") or "")})
     result = {"behind": behind, "detail": False, "hotspots": None, "late_reports": []}
-    if not indicators.can_see_detail(user):
+    if not scope.detail:
         return result
-    visible = selectors.detail_unit_ids(user) if visible is None else visible
-    everything = user.is_superuser or scoping.is_province_admin(user)
-    agency_ids = None if everything else set(Agency.objects.filter(unit_id__in=visible).values_list("pk", flat=True))
+    everything = scope.everything
+    agency_ids = None if everything else set(Agency.objects.filter(unit_id__in=scope.visible).values_list("pk", flat=True))
     hotspots = indicator_alerts.overdue_hotspots(agency_ids=agency_ids)
     for group in hotspots.values():
         for entry in group:
             entry["href"] = _queue_url(entry["agency"])
             entry["growth_text"] = (f"+{entry['growth']}" if entry["growth"] > 0 else str(entry["growth"]))
-    admin_units = scoping.admin_unit_ids(user)
-    late = indicator_alerts.late_reports(unit_ids=None if everything else admin_units) if admin_units else []
+    admin_units = scope.admin_units
+    late = indicator_alerts.late_reports(unit_ids=None if everything else set(admin_units)) if admin_units else []
     for item in late:
         item["href"] = reverse("indicators:report_list") + "?" + urlencode({"period": item["period"].pk})
     result.update(detail=True, hotspots=hotspots, late_reports=late)

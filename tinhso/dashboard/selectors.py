@@ -6,6 +6,7 @@ here on top of the indicators' selectors: the scope of a user's drill-down (`det
 of one agency (`agency_latest_values`) and the frameworks that score an indicator (`frameworks_scoring`).
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -14,6 +15,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from tinhso.accounts import scoping
 from tinhso.core.exceptions import NotFound, PermissionDenied
 from tinhso.core.periods import Period, month_period, parse_period
 from tinhso.core.replica import replica_reads
@@ -212,6 +214,31 @@ def value_table(*, key: str, caption: str, rows: list[dict], keys: list[str], li
 def detail_unit_ids(user) -> set[int]:
     """Units below the province whose figures the user may open; one rule with the indicators API."""
     return indicators.detail_unit_ids(user)
+
+
+@dataclass(frozen=True)
+class ViewerScope:
+    """What one viewer may see on the IOC pages, and a key naming exactly that: two viewers with the same key see
+    the same page. `detail`: figures below the province at all; `visible`: the units they may open; `everything`:
+    a province administrator (or superuser), whose alerts cover every agency; `admin_units`: the units whose
+    reports they follow."""
+    detail: bool
+    visible: frozenset
+    everything: bool
+    admin_units: frozenset
+    key: str
+
+
+def viewer_scope(user) -> ViewerScope:
+    """The viewer's scope, read afresh on every request from their role assignments (tinhso.accounts.scoping): a
+    role granted or revoked changes the key at once, so no cached fragment outlives it or crosses viewers."""
+    detail = indicators.can_see_detail(user)
+    visible = frozenset(detail_unit_ids(user)) if detail else frozenset()
+    everything = detail and (user.is_superuser or scoping.is_province_admin(user))
+    admin_units = frozenset(scoping.admin_unit_ids(user)) if detail else frozenset()
+    digest = hashlib.sha256(repr((detail, everything, sorted(visible), sorted(admin_units))).encode()).hexdigest()
+    return ViewerScope(detail=detail, visible=visible, everything=everything, admin_units=admin_units,
+                       key=digest[:24])
 
 
 def check_detail(user, unit: AdministrativeUnit, visible: set[int] | None = None) -> None:

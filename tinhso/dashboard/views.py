@@ -14,7 +14,8 @@ from tinhso.core.periods import parse_period
 from tinhso.indicators import selectors as indicators
 from tinhso.org.choices import UnitLevel
 
-from . import exports, ioc, selectors
+from . import exports, selectors
+from .fragments import overview_fragments
 
 EXPORTS = {"csv": (exports.to_csv, exports.CSV_TYPE), "xlsx": (exports.to_xlsx, exports.XLSX_TYPE)}
 
@@ -78,14 +79,15 @@ def overview(request):
     data = selectors.overview(unit=unit, year=year)
     if request.GET.get("export"):
         return _respond(request, "dashboard/overview.html", {**data, "unit": unit, "year": year})
-    visible = selectors.detail_unit_ids(request.user)
-    map_by = request.GET.get("map_by", "value")[:8]
-    return _respond(request, "dashboard/overview.html", {
-        **data, "unit": unit, "year": year, "pillars": ioc.pillars(rows=data["rows"], unit=unit, year=year),
-        "map": ioc.map_data(unit=unit, user=request.user, indicator_code=request.GET.get("map", "")[:80],
-                            by=map_by, year=year, visible=visible),
-        "alerts": ioc.alerts(rows=data["rows"], unit=unit, user=request.user, visible=visible),
-        "drill": selectors.drill_down(unit=unit, user=request.user, visible=visible)})
+    scope = selectors.viewer_scope(request.user)
+    map_code, map_by = request.GET.get("map", "")[:80], request.GET.get("map_by", "value")[:8]
+    query = {k: v for k, v in (("unit", request.GET.get("unit", "")[:20]), ("year", year or ""), ("map", map_code),
+                               ("map_by", map_by if "map_by" in request.GET else "")) if v}
+    login_next = request.path + (f"?{urlencode(query)}" if query else "")  # a key's parameters only
+    fragments = overview_fragments(data=data, unit=unit, year=year, scope=scope, user=request.user,
+                                   map_code=map_code, map_by=map_by, login_next=login_next)
+    return _respond(request, "dashboard/overview.html", {**data, "unit": unit, "year": year, "scope": scope,
+                                                         "fragments": fragments})
 
 
 @_domain_errors
@@ -96,7 +98,7 @@ def unit_detail(request, code):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     year = _year(request)
-    visible = selectors.detail_unit_ids(request.user)
+    visible = selectors.viewer_scope(request.user).visible
     selectors.check_detail(request.user, unit, visible)
     data = selectors.unit_page(unit=unit, user=request.user, year=year)
     return _respond(request, "dashboard/unit.html", {

@@ -24,7 +24,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from tinhso.accounts import scoping
-from tinhso.accounts.choices import Role
+from tinhso.accounts.choices import OFFICER_ROLES, Role
 from tinhso.core.exceptions import NotFound, PermissionDenied, ValidationError
 from tinhso.core.periods import Period
 from tinhso.core.replica import replica_reads
@@ -53,23 +53,41 @@ HEADLINE_YEARS = (2025, 2030)
 
 # --- access -----------------------------------------------------------------------------------------------------
 
+DETAIL_ROLES = tuple(r for r in Role.values if r != Role.CITIZEN)
+
+
 def can_see_detail(user) -> bool:
-    """Values below province level need a role (any role but citizen)."""
+    """Values below province level need a role (any role but citizen). No query of its own: the user's role
+    assignments are read once per request by tinhso.accounts.scoping."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or scoping.roles_of(user).exclude(role=Role.CITIZEN).exists()
+    return user.is_superuser or scoping.has_role(user, *DETAIL_ROLES)
 
 
 def detail_unit_ids(user) -> set[int]:
     """Units below the province whose figures the user may open (the API and the IOC pages alike): the units they
     administer (and below), and the unit of each agency they work for (and below: a provincial department follows
-    the communes)."""
+    the communes).
+
+    The agencies of administered units lie within those units already, so only the agencies held through an
+    officer's role can add units: a province administrator's scope costs no query here. Kept on the user object
+    (one request) for the same scoping inputs, so the several readers of one page compute it once."""
     if not can_see_detail(user):
         return set()
-    ids = set(scoping.admin_unit_ids(user))
-    agency_units = set(Agency.objects.filter(pk__in=scoping.agency_ids_for(user)).values_list("unit_id", flat=True))
-    for unit in AdministrativeUnit.objects.filter(pk__in=agency_units - ids):
-        ids |= org_selectors.unit_descendant_ids(unit=unit)
+    admin_ids = frozenset(scoping.admin_unit_ids(user))
+    role_agencies = frozenset(scoping.agency_ids_with_role(user, OFFICER_ROLES))
+    memo = getattr(user, "_tinhso_detail_units", None)
+    if memo is not None and memo[0] == (admin_ids, role_agencies):
+        return set(memo[1])
+    ids = set(admin_ids)
+    if role_agencies:
+        agency_units = set(Agency.objects.filter(pk__in=role_agencies).values_list("unit_id", flat=True))
+        for unit in AdministrativeUnit.objects.filter(pk__in=agency_units - ids):
+            ids |= org_selectors.unit_descendant_ids(unit=unit)
+    try:
+        user._tinhso_detail_units = ((admin_ids, role_agencies), frozenset(ids))
+    except AttributeError:  # an object that takes no attributes: no memo
+        pass
     return ids
 
 
