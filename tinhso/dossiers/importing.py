@@ -35,7 +35,7 @@ import time as _time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -191,6 +191,10 @@ class _Validator:
         self.warnings: list[tuple[int, str]] = []
         self.warning_count = 0
         self.valid = 0
+        self.has_space = re.compile(r"\s").search
+        self.channels = frozenset(Channel.values)
+        self.reorganised = datetime.combine(REORGANISATION_DATE, datetime.min.time(), tzinfo=self.tz)
+        self.local_offset = _fixed_offset(self.tz)
 
     def error(self, line: int, message: str) -> None:
         self.error_count += 1
@@ -203,99 +207,177 @@ class _Validator:
             self.warnings.append((line, message))
 
     def rows(self, records: Iterable[tuple[int, list[str] | str]]) -> Iterator[tuple]:
-        """Staging tuples for valid rows, while the file has no error (afterwards only errors are collected)."""
-        parse, has_space = datetime.fromisoformat, re.compile(r"\s").search
-        procedures, agencies, seen, tz = self.procedures, self.agencies, self.seen, self.tz
-        communes, ambiguous = self.communes.units, self.communes.ambiguous
-        reorganised = datetime.combine(REORGANISATION_DATE, datetime.min.time(), tzinfo=tz)
-        channels = set(Channel.values)
+        """Staging tuples for valid rows, while the file has no error (afterwards only errors are collected).
+
+        Most rows of a real file have one shape: no pause, no stop, no ambiguous commune, every timestamp written
+        YYYY-MM-DDTHH:MM:SS[.ffffff] with the local offset. Those are checked by comparing the texts (for such
+        texts, an earlier instant is always the smaller text; only equal instants written differently can compare
+        otherwise) and their local dates read off the text. A row that is not of that shape, or that any of
+        those checks refuses, goes through `_checked`, the exact path, which also writes the messages."""
+        parse, has_space = datetime.fromisoformat, self.has_space
+        procedures, agencies, seen, channels = self.procedures, self.agencies, self.seen, self.channels
+        communes, ambiguous, checked = self.communes.units, self.communes.ambiguous, self._checked
+        offset, strip = self.local_offset, str.strip
         early, on_time, late = Timeliness.EARLY.value, Timeliness.ON_TIME.value, Timeliness.LATE.value
+        shapes = _FAST_SHAPES if offset is not None else {}
         for line, values in records:
             if isinstance(values, str):
                 self.error(line, values)
                 continue
-            code, procedure_code, agency_code, channel = (v.strip() for v in values[:4])
-            status = values[9].strip()
-            stamps = [v.strip() for v in (*values[4:9], *values[10:13])]
-            commune_code = values[13].strip()
-            problems = []
-            if not code:
-                problems.append("thiếu mã hồ sơ (code)")
-            elif len(code) > MAX_CODE_LENGTH or has_space(code):
-                problems.append(f"mã hồ sơ “{code[:60]}” không hợp lệ (tối đa {MAX_CODE_LENGTH} ký tự, không có khoảng trắng)")
-            elif code in seen:
-                problems.append(f"mã hồ sơ {code} trùng với dòng {seen[code]}")
-            else:
-                seen[code] = line
-            procedure_id = procedures.get(procedure_code)
-            if procedure_id is None:
-                problems.append(f"không có thủ tục mã “{procedure_code}”" if procedure_code
-                                else "thiếu mã thủ tục (procedure_code)")
-            agency_id = agencies.get(agency_code.upper())
-            if agency_id is None:
-                problems.append(f"không có cơ quan mã định danh “{agency_code}”" if agency_code
-                                else "thiếu mã cơ quan (agency_code)")
-            if channel not in channels:
-                problems.append(f"kênh “{channel}” không hợp lệ (online, direct hoặc postal)")
-            commune_id = None
-            if commune_code:
-                commune_id = communes.get(commune_code) or communes.get(commune_code.lower())
-                if commune_id is None:
-                    problems.append(f"không có xã, phường, đặc khu mã “{commune_code[:20]}” (mã hiện hành, "
-                                    "hoặc mã trước 01/07/2025 dạng cu-12345)")
-            parsed = []
-            for name, text in zip(_STAMP_COLUMNS, stamps, strict=True):
-                if not text:
-                    parsed.append(None)
-                    continue
+            (code, procedure_code, agency_code, channel, received, due, resolved, returned, withdrawn, status, asked,
+             answered, stopped, commune_code) = map(strip, values)
+            shape = shapes.get(status)
+            row = None
+            if (shape is not None and received and not (asked or answered or stopped) and code
+                    and len(code) <= MAX_CODE_LENGTH and code not in seen and channel in channels
+                    and not has_space(code) and (commune_code not in ambiguous or not commune_code)):
+                needs_due, needs_resolved, needs_returned, needs_withdrawn = shape
+                procedure_id, agency_id = procedures.get(procedure_code), agencies.get(agency_code)
+                commune_id = (communes.get(commune_code) or communes.get(commune_code.lower())) if commune_code \
+                    else None
                 try:
-                    value = parse(text)
-                except ValueError:
-                    problems.append(f"{name} “{text[:40]}” không phải thời điểm ISO 8601")
-                    parsed.append(None)
-                    continue
-                if value.tzinfo is None:
-                    problems.append(f"{name} “{text[:40]}” thiếu múi giờ (ví dụ +07:00)")
-                    value = None
-                parsed.append(value)
-            received_at, due_at, resolved_at, returned_at, withdrawn_at, asked_at, answered_at, stopped_at = parsed
-            mapped = STATUS_MAP.get(status)
-            if mapped is None:
-                problems.append(f"trạng thái “{status}” không hợp lệ ({', '.join(STATUS_MAP)})")
-            elif not problems:
-                problems.extend(_consistency(status, received_at, due_at, resolved_at, returned_at,
-                                             withdrawn_at, stopped_at, asked_at, answered_at))
-            if problems:
-                self.error(line, "; ".join(problems) + ".")
+                    if (procedure_id is not None and agency_id is not None
+                            and (commune_id is not None or not commune_code)
+                            and (bool(due) or not needs_due) and bool(resolved) is needs_resolved
+                            and bool(returned) is needs_returned and bool(withdrawn) is needs_withdrawn
+                            and received[-6:] == offset and received[10] == "T" and received[16] == ":"
+                            and received[19] in "+."
+                            and (not due or (due[-6:] == offset and due[10] == "T" and due[16] == ":"
+                                             and due[19] in "+."))
+                            and (not resolved or (resolved[-6:] == offset and resolved[10] == "T"
+                                                  and resolved[16] == ":" and resolved[19] in "+."
+                                                  and resolved >= received and "1976" <= due < "2100"
+                                                  and "1976" <= resolved < "2100"))
+                            and (not returned or (returned[-6:] == offset and returned[10] == "T"
+                                                  and returned[16] == ":" and returned[19] in "+."
+                                                  and returned >= resolved))
+                            and (not withdrawn or (withdrawn[-6:] == offset and withdrawn[10] == "T"
+                                                   and withdrawn[16] == ":" and withdrawn[19] in "+."
+                                                   and withdrawn >= received))):
+                        received_at = parse(received)
+                        due_at = parse(due) if due else None
+                        resolved_at = parse(resolved) if resolved else None
+                        returned_at = parse(returned) if returned else None
+                        withdrawn_at = parse(withdrawn) if withdrawn else None
+                        timeliness = ""
+                        if resolved_at is not None:  # services.classify_timeliness, on local dates read off the text
+                            if resolved[:10] < due[:10]:
+                                timeliness = early
+                            elif resolved <= due or resolved_at <= due_at:
+                                timeliness = on_time
+                            else:
+                                timeliness = late
+                        seen[code] = line
+                        self.valid += 1
+                        if self.error_count:
+                            continue
+                        if status == "refused":
+                            row = (line, code, procedure_id, agency_id, channel, Status.REFUSED.value, received_at,
+                                   None, due_at, None, "", None, None, withdrawn_at, received_at, None, None,
+                                   None, None, None, commune_id)
+                        else:
+                            row = (line, code, procedure_id, agency_id, channel, STATUS_MAP[status].value,
+                                   received_at, received_at, due_at, resolved_at, timeliness,
+                                   resolved_at if status == "returned" else None, returned_at, withdrawn_at,
+                                   None, None, None, None, None, None, commune_id)
+                except (ValueError, IndexError):  # not the usual shape after all: the exact path decides
+                    row = None
+            if row is None:
+                row = checked(line, values)
+            if row is not None:
+                yield row
+
+    def _checked(self, line: int, values: list[str]) -> tuple | None:
+        """The exact path: every check on parsed instants; records the row's errors and warnings."""
+        parse, has_space = datetime.fromisoformat, self.has_space
+        procedures, agencies, seen, tz = self.procedures, self.agencies, self.seen, self.tz
+        communes, ambiguous = self.communes.units, self.communes.ambiguous
+        reorganised, channels = self.reorganised, self.channels
+        early, on_time, late = Timeliness.EARLY.value, Timeliness.ON_TIME.value, Timeliness.LATE.value
+        code, procedure_code, agency_code, channel = (v.strip() for v in values[:4])
+        status = values[9].strip()
+        stamps = [v.strip() for v in (*values[4:9], *values[10:13])]
+        commune_code = values[13].strip()
+        problems = []
+        if not code:
+            problems.append("thiếu mã hồ sơ (code)")
+        elif len(code) > MAX_CODE_LENGTH or has_space(code):
+            problems.append(f"mã hồ sơ “{code[:60]}” không hợp lệ (tối đa {MAX_CODE_LENGTH} ký tự, không có khoảng trắng)")
+        elif code in seen:
+            problems.append(f"mã hồ sơ {code} trùng với dòng {seen[code]}")
+        else:
+            seen[code] = line
+        procedure_id = procedures.get(procedure_code)
+        if procedure_id is None:
+            problems.append(f"không có thủ tục mã “{procedure_code}”" if procedure_code
+                            else "thiếu mã thủ tục (procedure_code)")
+        agency_id = agencies.get(agency_code.upper())
+        if agency_id is None:
+            problems.append(f"không có cơ quan mã định danh “{agency_code}”" if agency_code
+                            else "thiếu mã cơ quan (agency_code)")
+        if channel not in channels:
+            problems.append(f"kênh “{channel}” không hợp lệ (online, direct hoặc postal)")
+        commune_id = None
+        if commune_code:
+            commune_id = communes.get(commune_code) or communes.get(commune_code.lower())
+            if commune_id is None:
+                problems.append(f"không có xã, phường, đặc khu mã “{commune_code[:20]}” (mã hiện hành, "
+                                "hoặc mã trước 01/07/2025 dạng cu-12345)")
+        parsed = []
+        for name, text in zip(_STAMP_COLUMNS, stamps, strict=True):
+            if not text:
+                parsed.append(None)
                 continue
-            self.valid += 1
-            if commune_code in ambiguous and received_at < reorganised:
-                now_name, old_name, old_successor = ambiguous[commune_code]
-                self.warn(line, f"mã xã {commune_code} là mã của {now_name} (hiện hành), đồng thời là mã của "
-                                f"{old_name} trước 01/07/2025 (nay thuộc {old_successor}); đã ghi là {now_name}. "
-                                f"Nếu là xã cũ, ghi cu-{commune_code}.")
-            if self.error_count:
+            try:
+                value = parse(text)
+            except ValueError:
+                problems.append(f"{name} “{text[:40]}” không phải thời điểm ISO 8601")
+                parsed.append(None)
                 continue
-            timeliness = ""
-            if resolved_at is not None:  # services.classify_timeliness, inlined for speed
-                if resolved_at.astimezone(tz).date() < due_at.astimezone(tz).date():
-                    timeliness = early
-                elif resolved_at <= due_at:
-                    timeliness = on_time
-                else:
-                    timeliness = late
-            refused = status == "refused"
-            due_before_pause = None
-            if asked_at is not None:
-                due_before_pause = due_at
-                if answered_at is not None and due_at is not None:  # due_at was pushed by the paused office time
-                    paused = self.calendar.working_seconds_between(asked_at, answered_at)
-                    due_before_pause = self.calendar.subtract(due_at, seconds=paused)
-            yield (line, code, procedure_id, agency_id, channel, mapped.value, received_at,
-                   None if refused else received_at, due_at, resolved_at, timeliness,
-                   resolved_at if status == "returned" else None, returned_at, withdrawn_at,
-                   received_at if refused else None, stopped_at, asked_at, answered_at,
-                   asked_at if status == "supplement" else None, due_before_pause, commune_id)
+            if value.tzinfo is None:
+                problems.append(f"{name} “{text[:40]}” thiếu múi giờ (ví dụ +07:00)")
+                value = None
+            parsed.append(value)
+        received_at, due_at, resolved_at, returned_at, withdrawn_at, asked_at, answered_at, stopped_at = parsed
+        mapped = STATUS_MAP.get(status)
+        if mapped is None:
+            problems.append(f"trạng thái “{status}” không hợp lệ ({', '.join(STATUS_MAP)})")
+        elif not problems:
+            problems.extend(_consistency(status, received_at, due_at, resolved_at, returned_at,
+                                         withdrawn_at, stopped_at, asked_at, answered_at))
+        if problems:
+            self.error(line, "; ".join(problems) + ".")
+            return None
+        self.valid += 1
+        if commune_code in ambiguous and received_at < reorganised:
+            now_name, old_name, old_successor = ambiguous[commune_code]
+            self.warn(line, f"mã xã {commune_code} là mã của {now_name} (hiện hành), đồng thời là mã của "
+                            f"{old_name} trước 01/07/2025 (nay thuộc {old_successor}); đã ghi là {now_name}. "
+                            f"Nếu là xã cũ, ghi cu-{commune_code}.")
+        if self.error_count:
+            return None
+        timeliness = ""
+        if resolved_at is not None:  # services.classify_timeliness, inlined for speed
+            if resolved_at.astimezone(tz).date() < due_at.astimezone(tz).date():
+                timeliness = early
+            elif resolved_at <= due_at:
+                timeliness = on_time
+            else:
+                timeliness = late
+        refused = status == "refused"
+        due_before_pause = None
+        if asked_at is not None:
+            due_before_pause = due_at
+            if answered_at is not None and due_at is not None:  # due_at was pushed by the paused office time
+                paused = self.calendar.working_seconds_between(asked_at, answered_at)
+                due_before_pause = self.calendar.subtract(due_at, seconds=paused)
+        return (line, code, procedure_id, agency_id, channel, mapped.value, received_at,
+                None if refused else received_at, due_at, resolved_at, timeliness,
+                resolved_at if status == "returned" else None, returned_at, withdrawn_at,
+                received_at if refused else None, stopped_at, asked_at, answered_at,
+                asked_at if status == "supplement" else None, due_before_pause, commune_id)
+
+
 
 
 _STAMP_COLUMNS = [*COLUMNS[4:9], *OPTIONAL_COLUMNS[:3]]
@@ -310,6 +392,29 @@ _CLOSINGS = {
     "refused": (),
 }
 _NEEDS_DUE = {"pending", "supplement", "resolved", "returned"}
+# The statuses of _Validator.rows' fast path: (needs due_at, needs resolved_at, needs returned_at, needs withdrawn_at),
+# the same rules as _CLOSINGS and _NEEDS_DUE. The others (supplement, stopped) always take the exact path.
+_FAST_SHAPES = {
+    "pending": (True, False, False, False),
+    "resolved": (True, True, False, False),
+    "returned": (True, True, True, False),
+    "withdrawn": (False, False, False, True),
+    "refused": (False, False, False, False),
+}
+
+
+def _fixed_offset(tz) -> str | None:
+    """The time zone's UTC offset as ISO text ("+07:00") when it is the same on every day from 1976 to 2100, else
+    None. Asia/Ho_Chi_Minh has kept +07:00 since 1975: a local date is then the first ten characters of a
+    timestamp written with that offset."""
+    day, end = datetime(1976, 1, 1, 12), datetime(2100, 1, 1)
+    first = tz.utcoffset(day)
+    while day < end:
+        if tz.utcoffset(day) != first:
+            return None
+        day += timedelta(days=1)
+    minutes = int(first.total_seconds()) // 60
+    return f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _consistency(status, received_at, due_at, resolved_at, returned_at, withdrawn_at, stopped_at, asked_at,
