@@ -35,7 +35,9 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, raw)
 
     def authenticate(self, request, token):
-        user = api_token_authenticate(raw_token=token)
+        # A middleware that authenticated this very token already (the gateway's) leaves (token, user) here.
+        checked = getattr(request, "bearer_auth", None)
+        user = checked[1] if checked and checked[0] == token else api_token_authenticate(raw_token=token)
         if user is None:
             raise InvalidToken("Mã truy cập API không hợp lệ, đã bị thu hồi hoặc đã hết hạn.")
         request.user = user

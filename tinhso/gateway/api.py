@@ -75,7 +75,8 @@ class AccessRequestPage(PageMeta):
 
 
 class LogEntryOut(Schema):
-    seq: int
+    seq: int | None = Field(description="Số thứ tự trong chuỗi băm; trống khi bản ghi chưa được niêm phong")
+    sealed: bool
     at: datetime
     client_id: int | None
     client_label: str

@@ -4,23 +4,34 @@ rate limit and daily quota. The middleware asks here and only carries out the an
 
 import hashlib
 import math
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
+from tinhso.accounts.models import ApiToken
 from tinhso.accounts.services import TOKEN_PREFIX, api_token_authenticate
 
 from . import catalogue, routes
+from .accesslog import day_of, minute_of
 from .choices import Credential
-from .models import Client, Grant, UsageCounter
+from .models import AccessLogEntry, Client, Grant, UsageCounter
+
+# A client system's service account is always created by `services.client_create` as `lgsp.<code>`: a token
+# whose user is named otherwise is a person's, and passes the door with no query of its own.
+SERVICE_USERNAME_PREFIX = "lgsp."
 
 
 @dataclass
 class Caller:
+    """A client system and the state the door decides on, read in one query (`_client_state`)."""
+
     client: Client
     credential: str
 
@@ -33,29 +44,114 @@ class Refusal(Exception):
         self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
 
 
-def identify(raw_token: str | None) -> Caller | None:
-    """The client system whose credential this is, or None (not a client's credential, or not valid)."""
+@dataclass
+class Call:
+    """What the door knows of a call, filled in as it decides (so a refused call is logged with the service it
+    asked for). `route` is resolved first (no query), so the client's state can be read with its grant of the
+    route's service in the same query."""
+
+    method: str
+    path: str
+    caller: Caller | None = None
+    operation: str = ""
+    service: str = ""
+    route_refusal: Refusal | None = field(default=None, repr=False)
+    public: bool = False
+    now: datetime = field(default_factory=timezone.now)
+
+    def __post_init__(self):
+        spec = routes.operation_spec(self.method, self.path) if self.path else None
+        self.public = routes.is_public(spec)
+        try:
+            self.operation, self.service = _service_of(spec)
+        except Refusal as refusal:
+            self.route_refusal = refusal
+
+
+def is_service_account(user) -> bool:
+    return user is not None and user.username.startswith(SERVICE_USERNAME_PREFIX)
+
+
+_client_tokens: dict = {"loaded": float("-inf"), "hashes": frozenset()}
+
+
+def may_be_client_token(raw_token: str) -> bool:
+    """Whether this `tso_…` token may be a client system's, from this process's set of the client tokens'
+    hashes (reloaded every TINHSO_GATEWAY_TOKEN_SET_SECONDS). Used only on public routes, where a person's token
+    is not even looked up by the API: there a token outside the set passes untouched with no query. A client
+    token issued since the last reload is then served as the anonymous call anyone may make to that route, and
+    logged once the set is reloaded; a token in the set always goes through the door, which checks it in the
+    database (so a revoked token or a suspended client is refused at once). Every route that needs a credential
+    authenticates the token in the database, on every call."""
+    now = time.monotonic()
+    if now - _client_tokens["loaded"] >= float(getattr(settings, "TINHSO_GATEWAY_TOKEN_SET_SECONDS", 30)):
+        _client_tokens["hashes"] = frozenset(ApiToken.objects.filter(
+            user__username__startswith=SERVICE_USERNAME_PREFIX, revoked_at__isnull=True,
+        ).values_list("token_hash", flat=True))
+        _client_tokens["loaded"] = now
+    return hashlib.sha256(raw_token.encode("utf-8")).hexdigest() in _client_tokens["hashes"]
+
+
+def forget_client_tokens(**_signal) -> None:
+    """Reload the set on the next public call (this process at once; the others within their reload period)."""
+    _client_tokens["loaded"] = float("-inf")
+
+
+post_save.connect(forget_client_tokens, sender=ApiToken, dispatch_uid="gateway-client-tokens")
+
+
+def _client_state(call: Call, **match):
+    """The client with everything the door decides on, in one query: its service account's activity, its limits,
+    the calls counted in this minute and this day (sealed ones from the counters, the rest from the unsealed
+    rows of the log: one statement, one snapshot, so a row being sealed meanwhile counts once) and whether it
+    holds the route's service. Nothing is cached, so a suspended client or a removed grant counts at once."""
+    minute, day = minute_of(call.now), day_of(call.now)
+    counter = UsageCounter.objects.filter(client=OuterRef("pk")).order_by()
+    unsealed = AccessLogEntry.objects.filter(client=OuterRef("pk"), seq__isnull=True).order_by()
+
+    def tally(qs):
+        return Coalesce(Subquery(qs.values("client").annotate(n=Count("pk")).values("n")[:1]), Value(0))
+
+    qs = Client.objects.select_related("service_user", "owner_agency").filter(**match).annotate(
+        sealed_minute=Coalesce(Subquery(counter.filter(period="minute", start=minute).values("count")[:1]),
+                               Value(0)),
+        sealed_day=Coalesce(Subquery(counter.filter(period="day", start=day).values("count")[:1]), Value(0)),
+        unsealed_minute=tally(unsealed.filter(at__gte=minute)),
+        unsealed_day=tally(unsealed.filter(at__gte=day)),
+        holds_service=Exists(Grant.objects.filter(client=OuterRef("pk"), service=call.service or "")),
+    )
+    return qs.first()
+
+
+UNCHECKED = object()
+
+
+def identify(raw_token: str | None, call: Call | None = None, *, user=UNCHECKED) -> Caller | None:
+    """The client system whose credential this is, or None (not a client's credential, or not valid). `user`:
+    the token's user (or None) when the caller has authenticated the `tso_…` token already."""
     if not raw_token:
         return None
+    call = call or Call(method="GET", path="")
     if raw_token.startswith(TOKEN_PREFIX):
-        user = api_token_authenticate(raw_token=raw_token)
-        if user is None:
+        if user is UNCHECKED:
+            user = api_token_authenticate(raw_token=raw_token)
+        if not is_service_account(user):
             return None
-        client = Client.objects.select_related("owner_agency", "service_user").filter(service_user=user).first()
+        client = _client_state(call, service_user=user)
         return Caller(client, Credential.TOKEN) if client else None
     checksum = hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
     token = get_access_token_model().objects.filter(token_checksum=checksum).only("expires", "application_id").first()
     if token is None or token.is_expired() or token.application_id is None:
         return None
-    client = Client.objects.select_related("owner_agency", "service_user").filter(application_id=token.application_id).first()
+    client = _client_state(call, application_id=token.application_id)
     return Caller(client, Credential.OAUTH2) if client else None
 
 
-def authenticate(raw_token: str | None) -> Caller:
+def authenticate(raw_token: str | None, call: Call | None = None) -> Caller:
     if not raw_token:
         raise Refusal(401, "unauthenticated", "Cần mã truy cập của hệ thống kết nối: `Authorization: Bearer …` "
                                               "(OAuth2 client credentials tại /lien-thong/o/token/ hoặc mã tso_…).")
-    caller = identify(raw_token)
+    caller = identify(raw_token, call)
     if caller is None:
         raise Refusal(401, "invalid_token", "Mã truy cập không hợp lệ, đã hết hạn, đã bị thu hồi hoặc không thuộc "
                                             "hệ thống kết nối nào.")
@@ -68,7 +164,11 @@ def granted_services(client: Client) -> set[str]:
 
 def route_service(method: str, path: str) -> tuple[str, str]:
     """(operation id, service key) of the route; raises 404 for no route, 403 for a route in no service."""
-    operation = routes.operation_for(method, path)
+    return _service_of(routes.operation_spec(method, path))
+
+
+def _service_of(spec: dict | None) -> tuple[str, str]:
+    operation = spec.get("operationId") if spec else None
     if operation is None:
         raise Refusal(404, "not_found", "Không có dịch vụ nào ở địa chỉ này.")
     service = catalogue.service_of_operation(operation)
@@ -78,90 +178,54 @@ def route_service(method: str, path: str) -> tuple[str, str]:
 
 
 def check_scope(client: Client, service_key: str) -> None:
-    if service_key not in granted_services(client):
+    held = getattr(client, "holds_service", None)
+    if held is None:
+        held = service_key in granted_services(client)
+    if not held:
         raise Refusal(403, "scope_missing", f"Hệ thống “{client.name}” chưa được cấp quyền dịch vụ "
                                             f"“{catalogue.service_name(service_key)}”. Hãy gửi yêu cầu cấp quyền "
                                             "tại trang Trục liên thông.")
 
 
-def _day_start(now: datetime) -> datetime:
-    local = timezone.localtime(now)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _bump(client: Client, period: str, start: datetime) -> None:
-    updated = UsageCounter.objects.filter(client=client, period=period, start=start).update(count=F("count") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                UsageCounter.objects.create(client=client, period=period, start=start, count=1)
-        except IntegrityError:  # another process opened the window meanwhile
-            UsageCounter.objects.filter(client=client, period=period, start=start).update(count=F("count") + 1)
-
-
-def _windows(now: datetime) -> tuple[datetime, datetime]:
-    return now.replace(second=0, microsecond=0), _day_start(now)
-
-
-def count_call(client: Client, *, now: datetime | None = None) -> None:
-    """Count one call in the client's minute and day (every call of a known client, refused ones too: a client
-    hammering past its limit does not get in sooner). Called inside the access-log transaction, so a call costs
-    one commit."""
-    minute, day = _windows(now or timezone.now())
-    _bump(client, "minute", minute)
-    _bump(client, "day", day)
-
-
 def check_limits(client: Client, *, now: datetime | None = None) -> None:
     """Raise 429 with Retry-After once the calls counted in this minute or this day reach the client's limits.
-    The counters are read, not locked: concurrent calls may pass a few over the limit, which keeps the gateway
-    from serialising every call of a client on one row."""
+    Every logged call of the client counts, refused ones too (a client hammering past its limit does not get in
+    sooner). The counts are read, not locked: concurrent calls may pass a few over the limit, which keeps the
+    gateway from serialising the calls of a client on one row."""
     now = now or timezone.now()
-    minute, day = _windows(now)
-    counts = dict(UsageCounter.objects.filter(Q(period="minute", start=minute) | Q(period="day", start=day),
-                                              client=client).values_list("period", "count"))
-    if counts.get("day", 0) >= client.daily_quota:
+    minute, day = minute_of(now), day_of(now)
+    if not hasattr(client, "sealed_day"):
+        client = _client_state(Call(method="GET", path="", now=now), pk=client.pk)
+    day_calls = client.sealed_day + client.unsealed_day
+    minute_calls = client.sealed_minute + client.unsealed_minute
+    if day_calls >= client.daily_quota:
         wait = math.ceil((day + timedelta(days=1) - now).total_seconds())
         raise Refusal(429, "quota_exceeded", f"Hệ thống “{client.name}” đã dùng hết hạn mức {client.daily_quota} "
                                              "lượt gọi trong ngày. Vui lòng thử lại vào ngày mai.", retry_after=wait)
-    if counts.get("minute", 0) >= client.rate_per_minute:
+    if minute_calls >= client.rate_per_minute:
         wait = max(1, math.ceil((minute + timedelta(minutes=1) - now).total_seconds()))
         raise Refusal(429, "rate_limited", f"Vượt giới hạn {client.rate_per_minute} lượt gọi mỗi phút. "
                                            f"Vui lòng thử lại sau {wait} giây.", retry_after=wait)
 
 
-@dataclass
-class Call:
-    """What the log records of a call, filled in as the door decides (so a refused call is logged with the
-    service it asked for)."""
-
-    method: str
-    path: str
-    caller: Caller | None = None
-    operation: str = ""
-    service: str = ""
-
-
 def admit(call: Call) -> None:
-    """Decide; returns when the client may make it, else raises Refusal (the call is counted when logged)."""
+    """Decide from the state read with the caller; returns when the client may make the call, else raises
+    Refusal (every call is counted once its log row is written)."""
     client = call.caller.client
     if not client.active or not client.service_user.is_active:
         raise Refusal(403, "client_inactive", f"Hệ thống “{client.name}” đang bị tạm ngừng kết nối.")
-    check_limits(client)
-    call.operation, call.service = route_service(call.method, call.path)
+    check_limits(client, now=call.now)
+    if call.route_refusal is not None:
+        raise call.route_refusal
     check_scope(client, call.service)
 
 
 def record(call: Call, **entry) -> None:
-    """Count the call against its client's limits and append it to the access log: one transaction, one commit.
-    Locks are taken in one order (the client's counters, then the log's head), so concurrent calls cannot
-    deadlock."""
+    """Append the call to the access log: one INSERT, committed before the response leaves. Chaining it, and
+    counting it in the usage counters, is the sealer's (`accesslog.access_log_seal`); until then the door counts
+    it from the unsealed rows."""
     from .accesslog import access_log_append
 
     client = call.caller.client if call.caller else None
-    with transaction.atomic():
-        if client is not None:
-            count_call(client)
-        access_log_append(client=client, credential=call.caller.credential if call.caller else "",
-                          service=call.service, operation=call.operation, method=call.method, path=call.path,
-                          **entry)
+    access_log_append(client=client, credential=call.caller.credential if call.caller else "",
+                      service=call.service, operation=call.operation, method=call.method, path=call.path, **entry)

@@ -96,10 +96,12 @@ class UsageCounter(models.Model):
 
 
 class AccessLogEntry(models.Model):
-    """One gateway call. `hash` is the keyed hash (the audit key) of every other column and the previous
-    entry's hash, so a changed, inserted or removed row breaks the chain (`tinhso manage gateway_log_verify`)."""
+    """One gateway call. Written unsealed (no `seq`, no hash) on the request path; the sealer
+    (`accesslog.access_log_seal`) then numbers it and sets `hash`, the keyed hash (the audit key) of every other
+    column and the previous entry's hash, so a changed, inserted or removed sealed row breaks the chain
+    (`tinhso manage gateway_log_verify`)."""
 
-    seq = models.PositiveBigIntegerField(unique=True)
+    seq = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
     at = models.DateTimeField(db_index=True)
     client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                db_constraint=False)
@@ -114,12 +116,20 @@ class AccessLogEntry(models.Model):
     bytes = models.PositiveBigIntegerField(default=0)
     duration_ms = models.FloatField(default=0)
     ip_address = models.CharField(max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["client", "at"]), models.Index(fields=["service", "at"])]
+        indexes = [models.Index(fields=["client", "at"]), models.Index(fields=["service", "at"]),
+                   # the few rows not sealed yet: what the sealer takes next, and what the door counts per client
+                   models.Index(fields=["id"], condition=Q(seq__isnull=True), name="gateway_log_unsealed"),
+                   models.Index(fields=["client", "at"], condition=Q(seq__isnull=True),
+                                name="gateway_log_unsealed_client")]
+
+    @property
+    def sealed(self) -> bool:
+        return self.seq is not None
 
     @property
     def service_name(self) -> str:
@@ -127,7 +137,7 @@ class AccessLogEntry(models.Model):
 
 
 class AccessLogHead(models.Model):
-    """A single row locked while appending, so concurrent calls extend the chain one at a time."""
+    """A single row locked while sealing, so one sealer at a time extends the chain."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.PositiveBigIntegerField(default=0)

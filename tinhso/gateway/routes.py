@@ -26,12 +26,22 @@ def schema() -> dict:
     return api.get_openapi_schema(path_prefix=API_PREFIX)
 
 
-def operation_for(method: str, path: str) -> str | None:
-    """The operation id of `METHOD path` (a path under /api/v1/), or None for no such route."""
+def operation_spec(method: str, path: str) -> dict | None:
+    """The OpenAPI operation of `METHOD path` (a path under /api/v1/), or None for no such route."""
     try:
         match = resolve(path)
     except Resolver404:
         return None
     template = "/" + _CONVERTER.sub(r"{\1}", match.route)
-    op = operations().get((method.upper(), template))
+    return operations().get((method.upper(), template))
+
+
+def operation_for(method: str, path: str) -> str | None:
+    """The operation id of `METHOD path` (a path under /api/v1/), or None for no such route."""
+    op = operation_spec(method, path)
     return op.get("operationId") if op else None
+
+
+def is_public(op: dict | None) -> bool:
+    """An operation anyone may call without a credential (declared `auth=None`: no security requirement)."""
+    return op is not None and not op.get("security")

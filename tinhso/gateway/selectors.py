@@ -7,7 +7,7 @@ owner agency, or of an agency above it) see that client, its grants, requests, w
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tinhso.accounts import scoping
@@ -103,7 +103,8 @@ def access_log_list(*, user, filters: LogFilter | None = None) -> QuerySet:
         qs = qs.filter(at__lt=_day_bounds(f.date_to + timedelta(days=1)))
     if f.purpose.strip():
         qs = qs.filter(purpose__icontains=f.purpose.strip())
-    return qs.order_by("-seq")
+    # newest first: the rows not sealed yet (no number) on top, in the order they were written
+    return qs.order_by(F("seq").desc(nulls_first=True), "-id")
 
 
 def daily_usage(*, user, days: int = 30, today: date | None = None, client_ids=None) -> dict:
