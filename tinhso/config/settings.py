@@ -317,6 +317,11 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 # Defaults for a new client system (each client's own limits are edited on its page).
 TINHSO_GATEWAY_RATE_PER_MINUTE = int(os.environ.get("TINHSO_GATEWAY_RATE_PER_MINUTE", "600"))
 TINHSO_GATEWAY_DAILY_QUOTA = int(os.environ.get("TINHSO_GATEWAY_DAILY_QUOTA", "100000"))
+# The access log's rows are chained by a sealer after the response (tinhso.gateway.accesslog): at most this often
+# per server process. Public /api/v1 routes look a person's token up in a per-process set of client-token hashes,
+# reloaded this often (tinhso.gateway.door.may_be_client_token).
+TINHSO_GATEWAY_SEAL_SECONDS = float(os.environ.get("TINHSO_GATEWAY_SEAL_SECONDS", "1"))
+TINHSO_GATEWAY_TOKEN_SET_SECONDS = float(os.environ.get("TINHSO_GATEWAY_TOKEN_SET_SECONDS", "30"))
 TINHSO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("TINHSO_WEBHOOK_TIMEOUT_SECONDS", "5"))
 TINHSO_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("TINHSO_WEBHOOK_MAX_ATTEMPTS", "8"))
 TINHSO_WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("TINHSO_WEBHOOK_BACKOFF_SECONDS", "30"))
