@@ -47,8 +47,11 @@ def _demo_calls(token: str) -> None:
     """A few calls through the gateway, in process, so the log shows allowed and refused calls."""
     from django.test import Client
 
+    from .accesslog import access_log_seal
+
     http = Client(headers={"Authorization": f"Bearer {token}"})
     for path, purpose in (("/lien-thong/api/agencies", "Đồng bộ danh mục cơ quan"),
                           ("/lien-thong/api/units", "Đồng bộ danh mục đơn vị hành chính"),
                           ("/lien-thong/api/statistics/dossiers", "Thử lấy thống kê")):
         http.get(path, headers={"X-Purpose": quote(purpose)})
+    access_log_seal()  # the demo's log starts chained (a server seals within a second of each call)
