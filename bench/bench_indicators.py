@@ -28,9 +28,9 @@ def main() -> None:
 
     from tinhso.core.periods import month_period, year_period
     from tinhso.dossiers.importing import dossiers_import_file
-    from tinhso.dossiers.models import Dossier
+    from tinhso.dossiers.models import Dossier, DossierStatDay
     from tinhso.indicators import rollups, selectors, services
-    from tinhso.indicators.models import DossierDailyRollup, IndicatorValue
+    from tinhso.indicators.models import IndicatorValue
 
     province, agencies, procedures, admin, officer = common.build_province()
     print(f"\n== Indicators with {ROWS:,} dossiers")
@@ -44,8 +44,8 @@ def main() -> None:
 
     start = time.perf_counter()
     rollups.rebuild()
-    print(f"  rollup rebuild (INSERT … SELECT over all dossiers): {time.perf_counter() - start:.2f} s, "
-          f"{DossierDailyRollup.objects.count():,} rollup rows")
+    print(f"  rollup rebuild (dossiers.stats_rollup, over all dossiers): {time.perf_counter() - start:.2f} s, "
+          f"{DossierStatDay.objects.count():,} rollup rows")
 
     start = time.perf_counter()
     counts = services.computed_values_refresh(actor=None, root=province)
@@ -61,9 +61,17 @@ def main() -> None:
 
     dossier = Dossier.objects.filter(resolved_at__isnull=False).order_by("id").first()
     agency_id = dossier.handling_agency_id or dossier.receiving_agency_id
-    day = rollups.local_day(dossier.received_at)
-    seconds = common.median_seconds(lambda: rollups.refresh_bucket(agency_id=agency_id, day=day))
-    print(f"  recounting one (agency, day) bucket after a dossier changes: {seconds * 1000:.1f} ms")
+    from tinhso.dossiers.stats_rollup import _VALUES, rollup_apply
+
+    row = Dossier.objects.filter(pk=dossier.pk).values(*_VALUES).get()
+    moved = {**row, "handling_agency_id": next(a.pk for a in agencies if a.pk != agency_id)}
+
+    def move_and_back():  # the rollup's work for one transition, and its undoing
+        rollup_apply(before=row, after=moved)
+        rollup_apply(before=moved, after=row)
+
+    seconds = common.median_seconds(move_and_back) / 2
+    print(f"  updating the rollup for one dossier change (in its transaction): {seconds * 1000:.1f} ms")
 
     client = Client()
 

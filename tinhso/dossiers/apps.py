@@ -16,11 +16,7 @@ class DossiersConfig(AppConfig):
 
         notices.register_kinds()
         post_save.connect(notices.on_event_saved, sender=DossierEvent, dispatch_uid="dossier_event_notices")
-        # Any dossier write makes the II.06a rollup stale until it is rebuilt (dossiers.stats_rollup).
-        from django.db.models.signals import post_delete
-
+        # Every dossier save or delete updates the one dossier rollup in its transaction (dossiers.stats_rollup).
         from . import stats_rollup
-        from .models import Dossier
 
-        post_save.connect(stats_rollup.mark_stale, sender=Dossier, dispatch_uid="dossier_stat_rollup_save")
-        post_delete.connect(stats_rollup.mark_stale, sender=Dossier, dispatch_uid="dossier_stat_rollup_delete")
+        stats_rollup.connect_signals()

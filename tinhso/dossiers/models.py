@@ -7,7 +7,32 @@ from .choices import AttachmentKind, Channel, Status, Timeliness
 OPEN = Q(status__in=["submitted", "received", "in_progress", "awaiting_approval", "supplement_requested"])
 
 
+class DossierQuerySet(models.QuerySet):
+    """Bulk writes keep the one dossier rollup current too (dossiers.stats_rollup), in their transaction."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from .stats_rollup import rollup_after_bulk_create
+
+        objs = super().bulk_create(objs, *args, **kwargs)
+        rollup_after_bulk_create(objs, blind=bool(kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts")))
+        return objs
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        from .stats_rollup import rollup_around_write
+
+        objs = list(objs)
+        return rollup_around_write(self.model.objects.filter(pk__in=[o.pk for o in objs]), fields,
+                                   lambda: super(DossierQuerySet, self).bulk_update(objs, fields, *args, **kwargs))
+
+    def update(self, **kwargs):
+        from .stats_rollup import rollup_around_write
+
+        return rollup_around_write(self, kwargs, lambda: super(DossierQuerySet, self).update(**kwargs))
+
+
 class Dossier(models.Model):
+    objects = DossierQuerySet.as_manager()
+
     """A dossier (hồ sơ) filed for one procedure at one receiving agency.
 
     Timestamps record what happened and when; the II.06a statistics are computed from them.
@@ -94,13 +119,15 @@ class Dossier(models.Model):
 
 
 class DossierStatDay(models.Model):
-    """The II.06a rollup: per agency (the one responsible, as statistics count it) and local day, the counts each
-    dossier contributes on that day (dossiers.stats_rollup). Rebuilt from the dossiers, never edited."""
+    """The one dossier rollup (II.06a and the indicators): per agency (the one responsible, as statistics count
+    it) and local day, the counts each dossier contributes on that day (dossiers.stats_rollup). Kept current by
+    every dossier save in the same transaction (increments), rebuilt after bulk imports."""
 
     agency = models.ForeignKey("org.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     day = models.DateField()
     received_online = models.IntegerField(default=0)
     received_other = models.IntegerField(default=0)
+    received_digitised = models.IntegerField(default=0)  # received that day with digitised papers (indicators)
     closed = models.IntegerField(default=0)
     resolved_early = models.IntegerField(default=0)
     resolved_on_time = models.IntegerField(default=0)

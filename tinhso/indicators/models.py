@@ -322,35 +322,9 @@ class Ranking(models.Model):
 
 # --- rollups ---------------------------------------------------------------------------------------------------
 
-class DossierDailyRollup(models.Model):
-    """Counts of dossier events per agency × local day × channel, kept up to date incrementally.
-
-    `agency` is the agency responsible for the dossier (the handling agency, else the receiving one), as in
-    the II.06a statistics. A dossier counts as received on the day of `received_at` (refused ones never),
-    and as resolved / withdrawn / returned on the day of that timestamp. At most agencies × days × 3 rows
-    (about 200 k for a province-year), whatever the number of dossiers; the procedure is left out on purpose
-    (it would make the table about as large as the dossiers themselves).
-    """
-
-    agency = models.ForeignKey("org.Agency", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    day = models.DateField()
-    channel = models.CharField(max_length=8)
-    received = models.PositiveIntegerField(default=0)
-    received_digitised = models.PositiveIntegerField(default=0)
-    resolved_early = models.PositiveIntegerField(default=0)
-    resolved_on_time = models.PositiveIntegerField(default=0)
-    resolved_late = models.PositiveIntegerField(default=0)
-    withdrawn = models.PositiveIntegerField(default=0)
-    returned = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["day", "agency"])]
-        constraints = [models.UniqueConstraint(fields=["agency", "day", "channel"],
-                                               name="one_rollup_row_per_bucket")]
-
-
 class RollupDirtyBucket(models.Model):
-    """An (agency, day) bucket whose rollup rows must be recounted: written on commit of a dossier change."""
+    """An (agency, day) whose computed indicator values must be recomputed: written on commit of a dossier change
+    (the counts are in dossiers.DossierStatDay, already current)."""
 
     agency_id = models.BigIntegerField()
     day = models.DateField()

@@ -1,15 +1,17 @@
-"""Compact dossier rollups (DossierDailyRollup: agency × day × channel), kept up to date without the dossiers app knowing.
+"""The indicators' view of the dossier rollup, and the queue of days whose computed values must be recomputed.
 
-How they stay fresh:
+The counts themselves live in the dossiers app's one rollup (dossiers.DossierStatDay), kept current by every
+dossier save in the same transaction and read here through `tinhso.dossiers.measures` (dossiers never import
+indicators). What this module adds is the trigger for the computed indicator values:
 - `connect_signals()` (called from IndicatorsConfig.ready) listens to saves and deletes of dossiers.Dossier. Each
   change marks the (agency, local day) buckets it touches — before and after the change — and, when the
   transaction commits, writes them to RollupDirtyBucket and enqueues `tasks.refresh_indicators` (django-tasks;
-  run `tinhso manage db_worker` beside the web server). The task recounts only the dirty buckets, then recomputes
-  the current period's computed indicator values from the rollups.
-- Bulk imports (COPY, bulk_create, queryset.update) fire no signals: an importer must call `rebuild()` — or the
-  operator `tinhso manage indicators_refresh` — afterwards. The demo provisioning does so.
+  run `tinhso manage db_worker` beside the web server). The task drains the marks, then recomputes the computed
+  indicator values of the months and years they fall in.
+- Bulk imports fire no signals: the import sends `history_imported`, which enqueues `tasks.rebuild_indicators`;
+  the operator's `tinhso manage indicators_refresh` does the same.
 
-Pages never scan dossiers: indicator values are read from IndicatorValue, which is computed from these rollups.
+Pages never scan dossiers: indicator values are read from IndicatorValue, which is computed from the rollup.
 """
 
 import threading
@@ -17,15 +19,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import CharField, Count, F, Func, Q, Sum
+from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
-from .models import DossierDailyRollup, RollupDirtyBucket
+from tinhso.dossiers import measures
 
-COUNTERS = ["received", "received_digitised", "resolved_early", "resolved_on_time", "resolved_late",
-            "withdrawn", "returned"]
+from .models import RollupDirtyBucket
+
+COUNTERS = measures.COUNTERS
+SUM_KEYS = measures.SUM_KEYS
 _TRACKED = ("handling_agency_id", "receiving_agency_id", "channel", "received_at", "resolved_at",
             "withdrawn_at", "returned_at", "refused_at", "timeliness", "has_digitised_attachments")
 _DAY_FIELDS = ("received_at", "resolved_at", "withdrawn_at", "returned_at")
@@ -127,150 +130,39 @@ def _flush() -> None:
         refresh_indicators.enqueue()
 
 
-# --- recounting ------------------------------------------------------------------------------------------------
-
-def _dossiers():
-    from tinhso.dossiers.models import Dossier
-
-    # Received and never refused, as the II.06a statistics count them.
-    return Dossier.objects.filter(received_at__isnull=False, refused_at__isnull=True)
-
-
-def _count_expressions(within) -> dict:
-    from tinhso.dossiers.choices import Timeliness
-
-    resolved = within("resolved_at")
-    return {
-        "received": Count("id", filter=within("received_at")),
-        "received_digitised": Count("id", filter=within("received_at") & Q(has_digitised_attachments=True)),
-        "resolved_early": Count("id", filter=resolved & Q(timeliness=Timeliness.EARLY)),
-        "resolved_on_time": Count("id", filter=resolved & Q(timeliness=Timeliness.ON_TIME)),
-        "resolved_late": Count("id", filter=resolved & ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])),
-        "withdrawn": Count("id", filter=within("withdrawn_at")),
-        "returned": Count("id", filter=within("returned_at")),
-    }
-
-
-def refresh_bucket(*, agency_id: int, day: date) -> int:
-    """Recount one (agency, day) bucket from the dossiers; returns the number of rollup rows written."""
-    start, end = day_bounds(day)
-
-    def within(field):
-        return Q(**{f"{field}__gte": start, f"{field}__lt": end})
-
-    qs = (_dossiers().filter(Q(handling_agency_id=agency_id)
-                             | Q(handling_agency__isnull=True, receiving_agency_id=agency_id))
-          .filter(within("received_at") | within("resolved_at") | within("withdrawn_at") | within("returned_at"))
-          .values("channel").annotate(**_count_expressions(within)).order_by())
-    rows = [DossierDailyRollup(agency_id=agency_id, day=day, channel=r["channel"],
-                               **{c: r[c] for c in COUNTERS}) for r in qs if any(r[c] for c in COUNTERS)]
-    with transaction.atomic():
-        DossierDailyRollup.objects.filter(agency_id=agency_id, day=day).delete()
-        DossierDailyRollup.objects.bulk_create(rows)
-    return len(rows)
-
+# --- the queue and the reading ---------------------------------------------------------------------------------
 
 def refresh_dirty(*, limit: int = 5000) -> set[date]:
-    """Recount the buckets marked dirty; returns the days they covered."""
+    """Drain the marked buckets (the rollup itself is already current); returns the days they covered."""
     days: set[date] = set()
     while True:
         batch = list(RollupDirtyBucket.objects.order_by("id")[:limit])
         if not batch:
             return days
-        for mark in batch:
-            refresh_bucket(agency_id=mark.agency_id, day=mark.day)
-            days.add(mark.day)
+        days.update(mark.day for mark in batch)
         RollupDirtyBucket.objects.filter(id__in=[m.id for m in batch]).delete()
 
 
-def _local_day_sql(column: str, vendor: str) -> str:
-    if vendor == "postgresql":
-        return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
-    # SQLite stores UTC text; Vietnam keeps one offset all year (no daylight saving), so a shift is exact.
-    offset = timezone.now().astimezone(local_tz()).utcoffset()
-    hours = int(offset.total_seconds() // 3600) if offset else 0
-    return f"date({column}, '{hours:+d} hours')"
-
-
-@transaction.atomic
 def rebuild() -> int:
-    """Recount every rollup row from the dossiers in one INSERT … SELECT (after bulk imports).
-    Returns the number of rollup rows."""
-    from tinhso.dossiers.models import Dossier
-
-    vendor = connection.vendor
-    dossiers = Dossier._meta.db_table
-    rollup = DossierDailyRollup._meta.db_table
-    base = (f"FROM {dossiers} WHERE received_at IS NOT NULL AND refused_at IS NULL")
-    agency = "COALESCE(handling_agency_id, receiving_agency_id)"
-    true = "TRUE" if vendor == "postgresql" else "1"
-
-    def part(column: str, counters: list[str]) -> str:
-        selected = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(counters))
-        return (f"SELECT {agency} AS agency_id, {_local_day_sql(column, vendor)} AS day, channel, "
-                f"{selected} {base} AND {column} IS NOT NULL")
-
-    late = "CASE WHEN timeliness IN ('early', 'on_time') THEN 0 ELSE 1 END"
-    union = " UNION ALL ".join([
-        part("received_at", ["1", f"CASE WHEN has_digitised_attachments = {true} THEN 1 ELSE 0 END",
-                             "0", "0", "0", "0", "0"]),
-        part("resolved_at", ["0", "0", "CASE WHEN timeliness = 'early' THEN 1 ELSE 0 END",
-                             "CASE WHEN timeliness = 'on_time' THEN 1 ELSE 0 END", late, "0", "0"]),
-        part("withdrawn_at", ["0", "0", "0", "0", "0", "1", "0"]),
-        part("returned_at", ["0", "0", "0", "0", "0", "0", "1"]),
-    ])
-    columns = ", ".join(COUNTERS)
-    sums = ", ".join(f"SUM(c{i})" for i in range(len(COUNTERS)))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {rollup}")
-        cursor.execute(f"DELETE FROM {RollupDirtyBucket._meta.db_table}")
-        cursor.execute(
-            f"INSERT INTO {rollup} (agency_id, day, channel, {columns}) "
-            f"SELECT agency_id, day, channel, {sums} FROM ({union}) AS t GROUP BY agency_id, day, channel")
-    return DossierDailyRollup.objects.count()
-
-
-# --- reading ---------------------------------------------------------------------------------------------------
-
-SUM_KEYS = [*COUNTERS, "received_online"]
-
-
-def _sums() -> dict:
-    # Prefixed aliases: an annotation named like a column would shadow it in the next Sum.
-    return {**{f"s_{c}": Sum(c) for c in COUNTERS}, "s_received_online": Sum("received", filter=Q(channel="online"))}
+    """Rebuild the dossier rollup from the dossiers (after bulk imports) and clear the queue; returns its rows."""
+    with transaction.atomic():
+        RollupDirtyBucket.objects.all().delete()
+        return measures.rebuild()
 
 
 def sums_by_agency(*, start: date, end: date, agency_ids: set[int] | None = None) -> dict[int, dict[str, int]]:
     """Counters per agency over the days [start, end]."""
-    qs = DossierDailyRollup.objects.filter(day__gte=start, day__lte=end)
-    if agency_ids is not None:
-        qs = qs.filter(agency_id__in=sorted(agency_ids))
-    rows = qs.values("agency_id").annotate(**_sums()).order_by()
-    return {r["agency_id"]: {c: int(r[f"s_{c}"] or 0) for c in SUM_KEYS} for r in rows}
-
-
-def _year_month():
-    """'YYYY-MM' of the rollup day, in SQL (SQLite's Extract functions run in Python, row by row)."""
-    template = ("substr(%(expressions)s, 1, 7)" if connection.vendor == "sqlite"
-                else "to_char(%(expressions)s, 'YYYY-MM')")
-    return Func(F("day"), template=template, output_field=CharField())
+    return measures.sums_by_agency(start=start, end=end, agency_ids=agency_ids)
 
 
 def sums_by_agency_month(*, start: date, end: date) -> dict[tuple[int, int, int], dict[str, int]]:
     """Counters per (agency, year, month) over the days [start, end]: one query for a whole trend."""
-    rows = (DossierDailyRollup.objects.filter(day__gte=start, day__lte=end).annotate(ym=_year_month())
-            .values("agency_id", "ym").annotate(**_sums()).order_by())
-    return {(r["agency_id"], int(r["ym"][:4]), int(r["ym"][5:7])): {c: int(r[f"s_{c}"] or 0) for c in SUM_KEYS}
-            for r in rows}
+    return measures.sums_by_agency_month(start=start, end=end)
 
 
 def day_range() -> tuple[date, date] | None:
-    first = DossierDailyRollup.objects.order_by("day").values_list("day", flat=True).first()
-    last = DossierDailyRollup.objects.order_by("-day").values_list("day", flat=True).first()
-    return (first, last) if first else None
+    return measures.day_range()
 
 
 def total_counts() -> dict[str, int]:
-    row = DossierDailyRollup.objects.aggregate(**{c: Sum(c) for c in COUNTERS})
-    return {c: int(row[c] or 0) for c in COUNTERS}
-
+    return measures.total_counts()

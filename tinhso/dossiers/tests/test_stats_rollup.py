@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tinhso.core.periods import parse_period, period_between
 from tinhso.dossiers import stats_rollup
-from tinhso.dossiers.models import DossierStatDay
+from tinhso.dossiers.models import Dossier, DossierStatDay
 from tinhso.dossiers.statistics import COUNT_KEYS, dossier_statistics
 
 from .test_statistics import make_dossier, make_procedure
@@ -64,15 +64,138 @@ def _last(h: dict) -> datetime:
                                     h["closed"]) if v is not None)
 
 
-def test_any_dossier_write_makes_the_rollup_stale_and_statistics_fall_back_to_the_scan(world):
+def _rows() -> list[tuple]:
+    """The rollup's rows without the all-zero ones a moved dossier leaves behind."""
+    fields = ["agency_id", "day", *stats_rollup.FIELDS]
+    return sorted(r for r in DossierStatDay.objects.values_list(*fields) if any(r[2:]))
+
+
+def test_every_dossier_write_updates_the_rollup_in_its_transaction(world):
     at = datetime(2026, 1, 5, 9, tzinfo=VN)
-    make_dossier(agency=world.justice, received_at=at)
+    q1, after_q1 = parse_period("2026-Q1"), datetime(2026, 5, 1, tzinfo=VN)
+    dossier = make_dossier(agency=world.justice, received_at=at)
+    assert stats_rollup.is_fresh()
+    stats = dossier_statistics(actor=None, period=q1, now=after_q1)
+    assert (stats["source"], stats["received_total"], stats["pending_overdue"]) == ("rollup", 1, 1)
+    # A deadline moved past the period's end: no longer overdue at its end.
+    dossier.due_at = datetime(2026, 4, 20, 17, tzinfo=VN)
+    dossier.save(update_fields=["due_at"])
+    assert dossier_statistics(actor=None, period=q1, now=after_q1)["pending_overdue"] == 0
+    # A queryset update and a bulk_create are counted too; a rolled-back write leaves nothing behind.
+    Dossier.objects.filter(pk=dossier.pk).update(resolved_at=datetime(2026, 2, 2, 9, tzinfo=VN), timeliness="early")
+    with transaction.atomic():
+        make_dossier(agency=world.justice, received_at=at)
+        transaction.set_rollback(True)
+    Dossier.objects.bulk_create([Dossier(code="B-1", procedure=dossier.procedure, receiving_agency=world.health,
+                                         channel="online", status="received", submitted_at=at, received_at=at)])
+    stats = dossier_statistics(actor=None, period=q1, now=after_q1)
+    assert (stats["received_total"], stats["resolved_early"], stats["pending_total"]) == (2, 1, 1)
+    live = _rows()
     call_command("rebuild_dossier_statistics", stdout=open("/dev/null", "w"))
-    assert stats_rollup.is_fresh() and DossierStatDay.objects.exists()
+    assert _rows() == live
+    dossier.delete()
+    assert dossier_statistics(actor=None, period=q1, now=after_q1)["received_total"] == 1
+
+
+def test_a_stale_rollup_falls_back_to_the_scan_until_rebuilt(world):
+    at = datetime(2026, 1, 5, 9, tzinfo=VN)
     q1 = parse_period("2026-Q1")
-    assert dossier_statistics(actor=None, period=q1, now=datetime(2026, 5, 1, tzinfo=VN))["source"] == "rollup"
     make_dossier(agency=world.justice, received_at=at)
+    stats_rollup.mark_stale()  # what a bulk write that bypasses the models does
     stats = dossier_statistics(actor=None, period=q1, now=datetime(2026, 5, 1, tzinfo=VN))
-    assert stats["source"] == "scan" and stats["received_total"] == 2
+    assert stats["source"] == "scan" and stats["received_total"] == 1
     stats_rollup.rollup_rebuild()
-    assert dossier_statistics(actor=None, period=q1, now=datetime(2026, 5, 1, tzinfo=VN))["received_total"] == 2
+    stats = dossier_statistics(actor=None, period=q1, now=datetime(2026, 5, 1, tzinfo=VN))
+    assert stats["source"] == "rollup" and stats["received_total"] == 1
+
+
+# --- live transitions through the services ----------------------------------------------------------------
+
+# The actions walked (those that need no extra input beyond a note and, for a hand-over, the target agency).
+ACTIONS = ["receive", "refuse", "start", "hand_over", "request_supplement", "supplement", "submit_for_approval",
+           "approve", "send_back", "reject", "issue_result", "return_result", "withdraw", "stop"]
+PERSONAS = ["receiving_officer", "processing_officer", "agency_leader", "other_unit_officer", "citizen"]
+WALK_START = datetime(2025, 11, 3, 8, tzinfo=VN)
+
+
+@st.composite
+def walks(draw):
+    dossiers = draw(st.lists(st.sampled_from(["online", "direct", "postal"]), min_size=1, max_size=5))
+    steps = draw(st.lists(st.tuples(st.integers(0, len(dossiers) - 1), st.integers(0, 10_000),
+                                    st.integers(1, 30 * 24)), max_size=30))
+    return dossiers, steps
+
+
+def _walk(world, channels, steps, done: list | None = None) -> datetime:
+    """Transitions through services.dossier_transition, the clock moving forward; returns the last time. A step
+    picks one of the actions allowed then (by number, or by name); `done` collects those applied."""
+    from tinhso.core.exceptions import DomainError
+    from tinhso.dossiers import services, workflow
+
+    from .factories import make_dossier as make_live_dossier
+
+    dossiers = [make_live_dossier(world, status="submitted", channel=c, has_digitised_attachments=i % 2 == 0)
+                for i, c in enumerate(channels)]
+    clock = WALK_START
+    for index, pick, hours in steps:
+        clock += timedelta(hours=hours)
+        dossier = Dossier.objects.get(pk=dossiers[index].pk)
+        options = [(persona, t.name) for persona in PERSONAS
+                   for t in workflow.available_transitions(dossier, workflow.actor_kinds(world.users[persona], dossier))
+                   if t.name in ACTIONS]
+        if not options:
+            continue
+        named = [o for o in options if o[1] == pick]
+        persona, action = named[0] if named else options[hash(pick) % len(options)]
+        try:
+            services.dossier_transition(actor=world.users[persona], dossier_code=dossier.code, action=action,
+                                        note="Ghi chú kiểm thử", now=clock,
+                                        agency_code=world.other_commune_committee.identifier_code)
+        except DomainError:
+            continue
+        if done is not None:
+            done.append(action)
+    return clock
+
+
+def test_a_walk_through_every_kind_of_transition_keeps_the_rollup_equal_to_the_scan(world):
+    steps = [(0, "receive", 2), (1, "receive", 1), (2, "receive", 1), (3, "receive", 1), (4, "refuse", 1),
+             (0, "start", 30), (0, "request_supplement", 200), (1, "start", 2), (1, "submit_for_approval", 5),
+             (1, "approve", 3), (1, "issue_result", 2), (1, "return_result", 20), (2, "start", 3),
+             (2, "hand_over", 4), (3, "stop", 300), (0, "supplement", 400), (0, "reject", 50), (2, "withdraw", 900)]
+    done = []
+    last = _walk(world, ["online", "direct", "postal", "online", "direct"], steps, done)
+    assert done == [s[1] for s in steps]
+    for spec in ("2025-11", "2025-12", "2025-Q4", "2026-01"):
+        for scope in ({}, {"agency": world.justice.identifier_code},
+                      {"agency": world.other_commune_committee.identifier_code}):
+            kwargs = dict(actor=None, period=parse_period(spec), group_by="agency", now=last, **scope)
+            scan, rolled = dossier_statistics(use_rollups=False, **kwargs), dossier_statistics(**kwargs)
+            assert (scan["source"], rolled["source"]) == ("scan", "rollup")
+            assert counts(rolled) == counts(scan), (spec, scope)
+    assert dossier_statistics(actor=None, period=parse_period("2025-Q4"), now=last)["received_total"] == 4
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(walk=walks(), periods=st.lists(st.tuples(st.integers(0, 150), st.integers(0, 120)), min_size=1, max_size=3),
+       now_offset=st.integers(0, 60 * 24), which=st.sampled_from(["all", "justice", "other", "unit"]))
+def test_live_transitions_keep_the_rollup_equal_to_the_scan(world, walk, periods, now_offset, which):
+    channels, steps = walk
+    scope = {"all": {}, "justice": {"agency": world.justice.identifier_code},
+             "other": {"agency": world.other_commune_committee.identifier_code}, "unit": {"unit": world.province.code}}[which]
+    with transaction.atomic():
+        last = _walk(world, channels, steps)
+        now = last + timedelta(hours=now_offset)
+        for start, length in periods:
+            date_from = WALK_START.date() + timedelta(days=start)
+            period = period_between(date_from, date_from + timedelta(days=length))
+            for group_by in ("agency", "none"):
+                kwargs = dict(actor=None, period=period, group_by=group_by, now=now, **scope)
+                scan, rolled = dossier_statistics(use_rollups=False, **kwargs), dossier_statistics(**kwargs)
+                note(f"{period.start}..{period.end}, now {now}, {group_by}, {which}")
+                assert rolled["source"] == "rollup"
+                assert counts(rolled) == counts(scan)
+        live = _rows()
+        stats_rollup.rollup_rebuild()
+        assert _rows() == live
+        transaction.set_rollback(True)

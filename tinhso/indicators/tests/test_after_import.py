@@ -4,9 +4,9 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from tinhso.dossiers.importing import dossiers_import_content
+from tinhso.dossiers.models import DossierStatDay
 from tinhso.dossiers.tests.test_importing import GOOD_ROWS, catalogue, csv_bytes  # noqa: F401
 from tinhso.indicators import rollups
-from tinhso.indicators.models import DossierDailyRollup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -15,9 +15,9 @@ def test_import_queues_a_rebuild_that_counts_the_imported_dossiers(catalogue, dj
     with django_capture_on_commit_callbacks(execute=True):
         dossiers_import_content(actor=None, content=csv_bytes(GOOD_ROWS), name="lich-su.csv")
     assert DBTaskResult.objects.filter(task_path__endswith="rebuild_indicators").count() == 1
-    assert not DossierDailyRollup.objects.exists()  # nothing counted until the worker runs the task
+    assert not DossierStatDay.objects.exists()  # nothing counted until the worker runs the task
     rollups.rebuild()
-    assert DossierDailyRollup.objects.exists()
+    assert DossierStatDay.objects.exists()
 
 
 def test_reimporting_unchanged_rows_queues_nothing(catalogue, django_capture_on_commit_callbacks):  # noqa: F811
