@@ -65,9 +65,12 @@ def bench_import(workdir: Path, agencies, procedures) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM pg_index WHERE indrelid = 'dossiers_dossier'::regclass")
         indexes = cursor.fetchone()[0]
+    peak_before = _peak_rss_mb()
     start = time.perf_counter()
     result = dossiers_import_file(actor=None, path=path)
     seconds = time.perf_counter() - start
+    print(f"  peak memory of this process: {_peak_rss_mb():,.0f} MB after the import, {peak_before:,.0f} MB before it "
+          "(flat in the file size: compare runs of different TINHSO_BENCH_ROWS)")
     print(f"  imported {result.rows:,} rows ({result.created:,} new) in {seconds:.2f} s; the dossier table has "
           f"{indexes} indexes and 3 foreign keys to maintain per row")
     common.figure("import", "first import, end to end", result.rows / seconds, "rows/s",
@@ -83,6 +86,7 @@ def bench_import(workdir: Path, agencies, procedures) -> None:
     start = time.perf_counter()
     again = dossiers_import_file(actor=None, path=subset)
     seconds = time.perf_counter() - start
+    print(f"  peak memory of this process after the re-import: {_peak_rss_mb():,.0f} MB")
     print(f"  re-imported the first {again.rows:,} rows ({again.unchanged:,} unchanged, {again.updated} updated, "
           f"{again.created} new) in {seconds:.2f} s")
     common.figure("import", "re-import of unchanged rows, end to end", again.rows / seconds, "rows/s",
@@ -261,6 +265,12 @@ def _lookup_run(label: str, codes: list[str], clients: int, per_client: int, loo
     print(f"  {label}: p50 {pct(0.50):.1f} ms, p99 {pct(0.99):.1f} ms "
           f"({len(latencies):,} lookups, {len(latencies) / wall:,.0f}/s)")
     return {"p50": pct(0.50), "p99": pct(0.99), "per_second": len(latencies) / wall}
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
 def _raw_copy_rate(path: Path) -> float:

@@ -30,6 +30,7 @@ import hashlib
 import io
 import itertools
 import json
+import operator
 import re
 import time as _time
 from collections.abc import Iterable, Iterator
@@ -517,13 +518,24 @@ def _fill_staging(cursor, rows: Iterator[tuple]) -> None:
 def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
     """Move the staging rows into the dossier table; (created, updated, unchanged).
 
-    A row identical to the stored one is not rewritten, so importing the same file again writes nothing."""
+    A row identical to the stored one is not rewritten, so importing the same file again writes nothing. On
+    PostgreSQL: one join counts the staging rows whose code exists (refusing a dossier handled on the platform),
+    one UPDATE … FROM rewrites the changed ones, one INSERT … SELECT adds the new ones."""
     table = Dossier._meta.db_table
     qn = connection.ops.quote_name
-    cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} t JOIN {table} d ON d.code = t.code")
-    existing = cursor.fetchone()[0]
-    cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE}")
-    total = cursor.fetchone()[0]
+    if _is_postgres():
+        cursor.execute(f"ANALYZE {STAGING_TABLE}")  # temporary tables are never analysed by autovacuum
+        cursor.execute(f"SELECT COUNT(*), COUNT(d.id), COUNT(*) FILTER (WHERE NOT d.imported) FROM {STAGING_TABLE} t "
+                       f"LEFT JOIN {table} d ON d.code = t.code")
+        total, existing, live = cursor.fetchone()
+        if live:
+            _refuse_live_codes(cursor)
+    else:
+        _refuse_live_codes(cursor)
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} t JOIN {table} d ON d.code = t.code")
+        existing = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE}")
+        total = cursor.fetchone()[0]
     columns, selects, params = [], [], []
     for field in Dossier._meta.concrete_fields:
         if field.primary_key:
@@ -544,13 +556,31 @@ def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
     updates = [f"{qn(c)} = excluded.{qn(c)}" for c in [*compared, "imported", "updated_at"]]
     distinct = "IS DISTINCT FROM" if _is_postgres() else "IS NOT"
     changed = " OR ".join(f"{table}.{qn(c)} {distinct} excluded.{qn(c)}" for c in compared)
-    # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
-    cursor.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} FROM {STAGING_TABLE} t "
-        f"WHERE true ON CONFLICT (code) DO UPDATE SET {', '.join(updates)} WHERE {changed}", params)
-    written = cursor.rowcount
-    created = total - existing
-    updated = written - created
+    if not _is_postgres():
+        # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} FROM {STAGING_TABLE} t "
+            f"WHERE true ON CONFLICT (code) DO UPDATE SET {', '.join(updates)} WHERE {changed}", params)
+        written = cursor.rowcount
+        created = total - existing
+        updated = written - created
+        return created, updated, existing - updated
+    updated = 0
+    if existing:
+        sets = [f"{qn(c)} = t.{_TARGET[c]}" for c in compared] + [f"{qn('imported')} = true",
+                                                                   f"{qn('updated_at')} = %s"]
+        differs = " OR ".join(f"d.{qn(c)} IS DISTINCT FROM t.{_TARGET[c]}" for c in compared)
+        cursor.execute(f"UPDATE {table} d SET {', '.join(sets)} FROM {STAGING_TABLE} t "
+                       f"WHERE d.code = t.code AND ({differs})", [now])
+        updated = cursor.rowcount
+    created = 0
+    if total > existing:
+        # ON CONFLICT: a dossier of the same code committed meanwhile by another import is upserted as before.
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} FROM {STAGING_TABLE} t "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} d WHERE d.code = t.code) "
+            f"ON CONFLICT (code) DO UPDATE SET {', '.join(updates)} WHERE {changed}", params)
+        created = cursor.rowcount
     return created, updated, existing - updated
 
 
@@ -619,62 +649,50 @@ def _copy_new_rows(cursor, rows: Iterator[tuple], now: datetime) -> int:
     """One COPY streaming every validated row straight into the dossier table: Python validates the next rows
     while PostgreSQL inserts the previous ones on the other core. Fails on the first code that already exists."""
     columns, types, sources = _direct_copy_plan(now)
-    sql = f"COPY {Dossier._meta.db_table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    # The columns taken from the staging tuple first, then the constants: one C-level pick and one tuple
+    # concatenation per row instead of a Python loop over the columns.
+    order = sorted(range(len(columns)), key=lambda k: sources[k][0] is None)
+    pick = operator.itemgetter(*(sources[k][0] for k in order if sources[k][0] is not None))
+    constants = tuple(sources[k][1] for k in order if sources[k][0] is None)
+    sql = f"COPY {Dossier._meta.db_table} ({', '.join(columns[k] for k in order)}) FROM STDIN (FORMAT BINARY)"
     created = 0
     with cursor.cursor.copy(sql) as copy:
-        copy.set_types(types)
+        copy.set_types([types[k] for k in order])
         write = copy.write_row
         for row in rows:
-            write([row[i] if i is not None else value for i, value in sources])
+            write(pick(row) + constants)
             created += 1
     return created
 
 
-def _copy_new_rows_by_chunk(cursor, rows: Iterator[tuple], now: datetime) -> tuple[int, list[tuple]]:
-    """Like _copy_new_rows, a chunk at a time, setting aside the rows whose code already exists (re-imports)."""
-    table = Dossier._meta.db_table
-    code_at = STAGING_COLUMNS.index("code")
-    created, existing = 0, []
-    chunk: list[tuple] = []
-
-    def flush():
-        nonlocal created
-        cursor.execute(f"SELECT code FROM {table} WHERE code = ANY(%s)", [[r[code_at] for r in chunk]])
-        known = {code for (code,) in cursor.fetchall()}
-        existing.extend(row for row in chunk if row[code_at] in known)
-        created += _copy_new_rows(cursor, (row for row in chunk if row[code_at] not in known), now)
-        chunk.clear()
-
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= _CHUNK:
-            flush()
-    if chunk:
-        flush()
-    return created, existing
-
-
-def _load_postgres(cursor, read, now: datetime):
-    """New rows go straight into the dossier table; rows whose code exists are returned for the staging upsert.
+def _load_postgres(cursor, read, now: datetime, *, lines: int):
+    """(validator, rows created) when every row went straight into the dossier table, else (validator, None) with
+    the rows in the staging table for `_upsert`.
 
     `read()` (re)starts reading the file and returns (validator, rows). A first import — the usual migration — is
-    one streaming COPY; when a code already exists that COPY fails, its savepoint is undone and the file is read
-    again in chunks that look the codes up first."""
+    one streaming COPY (foreign keys suspended when that pays); when a code already exists that COPY fails, its
+    savepoint is undone (the foreign keys with it) and the file is read again into the staging table."""
     validator, rows = read()
     first = next(rows, None)
     if first is None:
-        return validator, 0, []
+        return validator, 0
     rows = itertools.chain([first], rows)
     cursor.execute(f"SELECT 1 FROM {Dossier._meta.db_table} WHERE code = %s",
                    [first[STAGING_COLUMNS.index("code")]])
     if cursor.fetchone() is None:  # looks like a first import: stream it
         try:
             with transaction.atomic():
-                return validator, _copy_new_rows(cursor, rows, now), []
+                suspended = _suspend_foreign_keys(cursor) if _suspension_pays(cursor, lines=lines) else None
+                created = _copy_new_rows(cursor, rows, now)
         except (IntegrityError, psycopg_errors.UniqueViolation):
             validator, rows = read()
-    created, existing = _copy_new_rows_by_chunk(cursor, rows, now)
-    return validator, created, existing
+        else:
+            if not validator.error_count:  # otherwise the import is refused and everything rolled back
+                _restore_foreign_keys(cursor, suspended)
+            return validator, created
+    _create_staging(cursor)
+    _fill_staging(cursor, rows)
+    return validator, None
 
 
 def _suspend_foreign_keys(cursor) -> list[tuple[str, str]]:
@@ -713,32 +731,26 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
         validator = _Validator()
         return validator, validator.rows(_csv_records(stream) if fmt == "csv" else _jsonl_records(stream))
 
-    suspended: list[tuple[str, str]] | None = None
     with connection.cursor() as cursor:
         if _is_postgres():
             stream.seek(0)
-            if _suspension_pays(cursor, lines=sum(1 for _ in stream)):
-                suspended = _suspend_foreign_keys(cursor)
-            validator, created, existing = _load_postgres(cursor, read, now)
+            validator, created = _load_postgres(cursor, read, now, lines=sum(1 for _ in stream))
         else:
             validator, rows = read()
             _create_staging(cursor)
             _fill_staging(cursor, rows)
+            created = None
         if validator.error_count:
             more = f" (hiển thị {len(validator.errors)} lỗi đầu)" if validator.error_count > len(validator.errors) else ""
             raise ImportFailed(f"Tệp có {validator.error_count} dòng lỗi{more}, chưa nạp dòng nào.",
                                line_errors=validator.errors)
         if not validator.valid:
             raise ImportFailed("Tệp không có dòng hồ sơ nào.", line_errors=[(1, "Không có dữ liệu.")])
-        if _is_postgres():  # only the rows whose code already exists go through the staging upsert
-            _create_staging(cursor)
-            _fill_staging(cursor, iter(existing))
-        _refuse_live_codes(cursor)
-        upserted, updated, unchanged = _upsert(cursor, now)
-        _restore_foreign_keys(cursor, suspended)
+        updated = unchanged = 0
+        if created is None:  # the rows are in the staging table (SQLite, or codes that exist already)
+            created, updated, unchanged = _upsert(cursor, now)
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
         stats_rollup.mark_stale()  # raw SQL sends no signals; `import dossiers` rebuilds the rollup after
-        created = created + upserted if _is_postgres() else upserted
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
     result = ImportResult(rows=validator.valid, created=created, updated=updated, unchanged=unchanged,
                           sha256=sha256, seconds=round(_time.perf_counter() - started, 3),
                           warnings=validator.warnings, warning_count=validator.warning_count)
