@@ -121,3 +121,21 @@ def test_the_client_page_subscribes_to_chosen_event_types_and_the_catalogue_docu
     assert WebhookSubscription.objects.count() == 1
     detail = admin.get(f"/lien-thong/he-thong/{gateway_client.pk}/").content.decode()
     assert "<code>feedback.answered</code>" in detail and 'value="document.returned"' in detail
+
+
+def test_the_delivery_log_shows_feedback_and_document_events(world):
+    gateway_client = make_client(world)
+    subscription = services.webhook_subscribe(actor=world.users["province_admin"], client=gateway_client,
+                                              url="https://vi.du/nhan",
+                                              event_types=["feedback.status", "document.delivery_status"])
+    WebhookDelivery.objects.create(subscription=subscription, event_id="feedback-event-1", payload={
+        "id": "feedback-event-1", "type": "feedback.status", "data": {"report_code": "PA000001",
+                                                                      "to_status": "verified"}})
+    WebhookDelivery.objects.create(subscription=subscription, event_id="document-event-2", payload={
+        "id": "document-event-2", "type": "document.delivery_status",
+        "data": {"document_id": 2, "number": "12/KH-STP", "status": "sent", "delivery_status": "received"}})
+    page = world.client_for("province_admin").get(f"/lien-thong/webhook/{subscription.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "PA000001" in html and "verified" in html and "<code>feedback.status</code>" in html
+    assert "12/KH-STP" in html and "sent (received)" in html
