@@ -189,11 +189,19 @@ def test_document_steps_reach_the_sender_and_the_recipient_in_order_after_downti
     assert "Nguyễn Văn Giám Đốc" not in raw  # the signer's name is not carried
 
 
-def test_a_classified_document_sends_no_event(world):
+def test_a_classified_document_sends_no_event_and_a_recipients_refusal_is_document_returned(world):
+    from tinhso.documents.choices import DeliveryStatus
+
     desk = build_desk(world)
     system = make_client(world, code="qlvb-stp", name="Quản lý văn bản Sở Tư pháp", owner=world.justice)
-    subscription = _subscribe(world, system, "http://127.0.0.1:9/nhan", ["document.issued"])
+    subscription = _subscribe(world, system, "http://127.0.0.1:9/nhan", ["document.issued", "document.returned"])
     signed_and_issued(desk, security_level="confidential")
     assert not WebhookDelivery.objects.filter(subscription=subscription).exists()
-    signed_and_issued(desk, subject="Kế hoạch công khai")
-    assert WebhookDelivery.objects.filter(subscription=subscription).count() == 1
+    outgoing = documents.document_send(actor=desk.clerk, document_id=signed_and_issued(desk, subject="Công khai").pk)
+    incoming = Document.objects.get(agency=world.health, direction=Direction.INCOMING)
+    documents.status_import(actor=desk.clerk, data=documents.status_message_for(incoming, DeliveryStatus.REJECTED))
+    payloads = [d.payload for d in WebhookDelivery.objects.filter(subscription=subscription).order_by("id")]
+    assert [p["type"] for p in payloads] == ["document.issued", "document.returned"]
+    assert payloads[1]["data"]["document_id"] == outgoing.pk
+    assert payloads[1]["data"]["delivery_status"] == "rejected"
+    assert payloads[1]["data"]["to_code"] == world.health.identifier_code
