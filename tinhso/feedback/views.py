@@ -37,21 +37,29 @@ def _communes():
     return location.current_communes(province).order_by("name") if province else []
 
 
+MAP_ROWS = 5000
+MAP_POINTS = 500
+
+
 def map_points(reports) -> dict:
-    """The commune map's data: every commune at its official coordinates with its count of shown reports, and
-    the reports that carry coordinates (no personal data: code, category, status only)."""
+    """The commune map's data: every commune at its official coordinates with its count among the newest shown
+    reports, and those of them that carry coordinates (no personal data: code, category, status only).
+
+    One read of at most MAP_ROWS rows, newest first on the list's own index, however long the list is."""
     communes = [c for c in _communes() if c.latitude is not None and c.longitude is not None]
+    rows = list(reports.values_list("commune_id", "code", "latitude", "longitude", "service__name", "status")
+                [:MAP_ROWS])
     counts: dict[int, int] = {}
-    for commune_id in reports.values_list("commune_id", flat=True)[:5000]:
-        counts[commune_id] = counts.get(commune_id, 0) + 1
+    for row in rows:
+        counts[row[0]] = counts.get(row[0], 0) + 1
+    located = [row for row in rows if row[2] is not None and row[3] is not None][:MAP_POINTS]
     return {
         "communes": [{"code": c.code, "name": c.name, "lat": round(c.latitude, 5), "lon": round(c.longitude, 5),
                       "count": counts.get(c.pk, 0)} for c in communes],
         # Rounded like Open311's lat/long (about 100 m): the place of the problem, not a house.
-        "reports": [{"code": r.code, "lat": round(r.latitude, 3), "lon": round(r.longitude, 3),
-                     "service": r.service.name, "status": r.get_status_display(),
-                     "href": reverse("feedback:detail", args=[r.code])}
-                    for r in reports.filter(latitude__isnull=False)[:500]],
+        "reports": [{"code": code, "lat": round(lat, 3), "lon": round(lon, 3), "service": service,
+                     "status": Status(status).label, "href": reverse("feedback:detail", args=[code])}
+                    for _, code, lat, lon, service, status in located],
     }
 
 
