@@ -41,6 +41,7 @@ def home(request):
     return render(request, "gateway/catalogue.html", {
         "services": selectors.service_catalogue(base_url=base), "token_url": f"{base}{reverse('gateway:oauth2-token')}",
         "webhook_events": webhooks.event_catalogue(), "webhook_document_note": webhooks.DOCUMENT_NOTE,
+        "webhook_start_seconds": int(webhooks.MEMO_SECONDS),
     })
 
 

@@ -28,8 +28,11 @@ version token in the Django cache, replaced on every subscription or client chan
 suspension), before and after commit. A save no subscription wants then sends no query. The database stays the
 authority: when the cached set says a subscription wants the event, the subscriptions are read again, so a stale
 entry (a change rolled back, a subscription deleted) costs one query and never a wrong delivery. Across processes
-the token is exact with a shared cache (Redis, Memcached; docs/scaling.md); with a per-process cache a process
-re-reads the set at least every `MEMO_SECONDS`.
+the token is exact with a shared cache (Redis, Memcached; docs/scaling.md). With the default per-process cache
+each process still re-reads the set at least every `MEMO_SECONDS`: a new subscription then gets every event
+recorded from at most that long after it was created (the process that created it sees it at once), and a
+subscription turned off or deleted gets nothing more at once (the database check). A `max(updated_at)` check
+instead would cost a query on every save, which is what this avoids.
 - Order: a subscription's deliveries go out strictly in `id` order, by one worker at a time (a lease on the
   subscription). A failure stops the queue and retries it later with exponential back-off, so events of one
   record reach the endpoint in order even after it was down; after `TINHSO_WEBHOOK_MAX_ATTEMPTS` failed tries

@@ -108,7 +108,7 @@ def test_the_client_page_subscribes_to_chosen_event_types_and_the_catalogue_docu
     for name in ("dossier.status", "feedback.status", "feedback.answered", "document.sent", "document.received",
                  "document.returned"):
         assert f"<code>{name}</code>" in html
-    assert "không bao giờ có họ tên, điện thoại, thư điện tử" in html
+    assert "không bao giờ có họ tên, điện thoại, thư điện tử" in html and "chậm nhất 30 giây" in html
 
     gateway_client = make_client(world)
     admin = world.client_for("province_admin")
