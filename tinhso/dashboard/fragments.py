@@ -6,15 +6,21 @@ Keys: the public fragment has no viewer in it at all; a scoped fragment is keyed
 computed on every request from the viewer's role assignments, so a fragment never reaches a viewer of another
 scope and a role change is seen on the next request. Both last OVERVIEW_CACHE_SECONDS, as the overview's data."""
 
+import hashlib
+
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+
+from tinhso.accounts import scoping
 
 from . import ioc, selectors
 from .templatetags.dashboard_tables import table_html
 
 PUBLIC_KEY = "dashboard:html:public:v1:{unit}:{year}"
 SCOPED_KEY = "dashboard:html:scoped:v1:{unit}:{year}:{map}:{by}:{scope}"
+DRILL_KEY = "dashboard:html:drill:v1:{unit}:{year}:{scope}:{next}"
+DRILL_CACHE_SECONDS = scoping.SCOPE_TTL
 
 
 def _safe(fragments: dict) -> dict:
@@ -53,10 +59,25 @@ def overview_fragments(
             "map": ioc.map_data(
                 unit=unit, user=user, indicator_code=map_code, by=map_by, year=year, scope=scope
             ),
+        }
+        scoped = {name: render_to_string(f"dashboard/_{name}.html", context) for name in ("alerts", "map")}
+        cache.set(scoped_key, scoped, selectors.OVERVIEW_CACHE_SECONDS)
+    # The drill-down lists units and agencies, no figure: an indicator refresh does not touch it. It follows the
+    # org tree, which reaches every process's scope within scoping.SCOPE_TTL; a role change changes its key.
+    drill_key = DRILL_KEY.format(
+        unit=unit.pk,
+        year=year or 0,
+        scope=scope.key,
+        next=hashlib.sha256(login_next.encode()).hexdigest()[:12],
+    )
+    drill = cache.get(drill_key)
+    if drill is None:
+        context = {
+            "unit": unit,
+            "year": year,
+            "login_next": login_next,
             "drill": selectors.drill_down(unit=unit, user=user, visible=scope.visible),
         }
-        scoped = {
-            name: render_to_string(f"dashboard/_{name}.html", context) for name in ("alerts", "map", "drill")
-        }
-        cache.set(scoped_key, scoped, selectors.OVERVIEW_CACHE_SECONDS)
-    return _safe({**public, **scoped})
+        drill = render_to_string("dashboard/_drill.html", context)
+        cache.set(drill_key, drill, DRILL_CACHE_SECONDS)
+    return _safe({**public, **scoped, "drill": drill})

@@ -2,8 +2,11 @@
 the alerts. All read tinhso.indicators (values, targets, alerts) and tinhso.org (where communes lie), never
 dossiers."""
 
+from urllib.parse import quote
+
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from tinhso.indicators import alerts as indicator_alerts
@@ -165,14 +168,15 @@ def _map_data(*, unit, indicator_code, by, year, detail, visible) -> dict:
             rows = indicators.breakdown(indicator=indicator, unit=unit, period=period, by="commune", user=None)
             values = {r["key"]: r for r in rows}
     points = []
+    query = f"?{urlencode({'year': year})}" if year else ""
+    href = reverse("dashboard:unit", args=["00000"]).replace("00000", "{code}") + query  # reversed once
     for commune in communes:
         point = {"code": commune.code, "name": commune.name, "lon": round(commune.longitude, 5),
                  "lat": round(commune.latitude, 5), "value": None, "text": "", "status": "", "status_label": "",
                  "href": ""}
         row = values.get(commune.code)
         if detail and commune.pk in visible:
-            query = f"?{urlencode({'year': year})}" if year else ""
-            point["href"] = reverse("dashboard:unit", args=[commune.code]) + query
+            point["href"] = href.format(code=quote(commune.code, safe=""))
             if row is not None:
                 point.update(value=shown_value(row["value"]), text=_value_text(row), status=row.get("status") or "",
                              status_label=row.get("status_label") or "Chưa có mục tiêu")
@@ -206,6 +210,25 @@ def _queue_url(agency: Agency) -> str:
     return reverse("dossiers:queue") + "?" + urlencode({"queue": "overdue", "agency": agency.identifier_code})
 
 
+def _hotspots(*, scope: selectors.ViewerScope) -> dict:
+    """The overdue hot spots of the viewer's scope. The counts behind them are those of the indicators' alerts,
+    kept per five minutes (indicator_alerts.overdue_counts): kept here for the same five minutes per scope, an
+    indicator refresh does not rebuild them."""
+    now = timezone.now()
+    key = f"dashboard:hotspots:v1:{scope.key}:{now:%Y%m%d%H}{now.minute // 5}"
+    hotspots = cache.get(key)
+    if hotspots is None:
+        agency_ids = None if scope.everything else set(
+            Agency.objects.filter(unit_id__in=scope.visible).values_list("pk", flat=True))
+        hotspots = indicator_alerts.overdue_hotspots(agency_ids=agency_ids, now=now)
+        for group in hotspots.values():
+            for entry in group:
+                entry["href"] = _queue_url(entry["agency"])
+                entry["growth_text"] = (f"+{entry['growth']}" if entry["growth"] > 0 else str(entry["growth"]))
+        cache.set(key, hotspots, indicator_alerts.HOTSPOT_CACHE_SECONDS)
+    return hotspots
+
+
 def alerts(*, rows: list[dict], unit: AdministrativeUnit, user, scope: selectors.ViewerScope | None = None) -> dict:
     """Indicators behind their target (public); overdue hot spots and late reports (for a role)."""
     scope = selectors.viewer_scope(user) if scope is None else scope
@@ -222,12 +245,7 @@ def alerts(*, rows: list[dict], unit: AdministrativeUnit, user, scope: selectors
     if not scope.detail:
         return result
     everything = scope.everything
-    agency_ids = None if everything else set(Agency.objects.filter(unit_id__in=scope.visible).values_list("pk", flat=True))
-    hotspots = indicator_alerts.overdue_hotspots(agency_ids=agency_ids)
-    for group in hotspots.values():
-        for entry in group:
-            entry["href"] = _queue_url(entry["agency"])
-            entry["growth_text"] = (f"+{entry['growth']}" if entry["growth"] > 0 else str(entry["growth"]))
+    hotspots = _hotspots(scope=scope)
     admin_units = scope.admin_units
     late = indicator_alerts.late_reports(unit_ids=None if everything else set(admin_units)) if admin_units else []
     for item in late:

@@ -21,7 +21,8 @@ version, status, status_label, target, target_comparator, target_year, target_20
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tinhso.accounts import scoping
 from tinhso.accounts.choices import OFFICER_ROLES, Role
@@ -34,7 +35,7 @@ from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import home_province
 
 from . import status as status_rules
-from .choices import FrameworkKind, PeriodStatus, Pillar, ReportStatus, SourceKind
+from .choices import FrameworkKind, PeriodStatus, Pillar, ReportStatus, SourceKind, Status
 from .models import (
     Framework,
     Indicator,
@@ -115,7 +116,9 @@ def unit_by_code(code: str) -> AdministrativeUnit:
 
 
 def default_unit() -> AdministrativeUnit:
-    unit = home_province()
+    """The province of the platform: by its configured code, one indexed lookup (every overview request asks)."""
+    code = settings.TINHSO_PROVINCE_CODE
+    unit = AdministrativeUnit.objects.filter(code=code).first() if code else home_province()
     if unit is None:
         raise NotFound("Chưa cấu hình tỉnh của hệ thống.")
     return unit
@@ -203,21 +206,27 @@ class TargetBook:
                                      margin_percent=self.margins.get(indicator.pk, self.default_margin))
 
 
+STATUS_LABELS = {status: status_rules.status_label(status) for status in Status.values}
+
+
 def _target_dict(book: TargetBook, indicator: Indicator, value: float, year: int, target: Target | None):
     if target is None:
         return None
     status = book.evaluate(indicator=indicator, value=value, year=year, target=target)
     return {"year": target.year, "comparator": target.comparator, "value": target.value, "status": status,
-            "status_label": status_rules.status_label(status), "source": target.source}
+            "status_label": STATUS_LABELS.get(status, ""), "source": target.source}
 
 
 def value_row(value: IndicatorValue, *, book: TargetBook, owner, is_history: bool = False) -> dict:
     indicator = value.indicator
     year = value.period_end.year
-    nearest = book.pick(indicator_id=indicator.pk, unit=owner, level=value.level, year=year) \
-        if isinstance(owner, AdministrativeUnit) else None
-    headline = {y: book.pick(indicator_id=indicator.pk, unit=owner, level=value.level, year=year, exact=y)
-                for y in HEADLINE_YEARS} if isinstance(owner, AdministrativeUnit) else dict.fromkeys(HEADLINE_YEARS)
+    nearest, headline = None, dict.fromkeys(HEADLINE_YEARS)
+    if isinstance(owner, AdministrativeUnit):  # the targets that apply, looked up once for the three picks
+        candidates = book.applicable(indicator_id=indicator.pk, unit=owner, level=value.level)
+        later = [t for t in candidates if t.year >= year]
+        nearest = min(later, key=lambda t: t.year) if later else None
+        for y in HEADLINE_YEARS:
+            headline[y] = next((t for t in candidates if t.year == y), None)
     nearest_dict = _target_dict(book, indicator, value.value, year, nearest)
     period = Period(value.period_start, value.period_end)
     return {
@@ -363,7 +372,7 @@ def breakdown(*, indicator: Indicator, unit: AdministrativeUnit, period: Period,
     if not can_see_detail(user) and user is not None:
         raise PermissionDenied("Cần đăng nhập với vai trò cán bộ để xem số liệu chi tiết.")
     values = IndicatorValue.objects.filter(indicator=indicator, is_current=True, period_start=period.start,
-                                           period_end=period.end).select_related("indicator")
+                                           period_end=period.end)
     check_unit_visible(user, unit)
     units = AdministrativeUnit.objects.filter(parent=unit, valid_to__isnull=True)
     agencies = Agency.objects.filter(unit=unit)
@@ -387,6 +396,7 @@ def breakdown(*, indicator: Indicator, unit: AdministrativeUnit, period: Period,
     rows = []
     for owner_id, value in best.items():
         owner = owners[owner_id]
+        value.indicator = indicator  # the one indicator of every row: no join, no copy per row
         row = value_row(value, book=book, owner=owner if by == "commune" else owner.unit)
         row.update({"key": owner.code if by == "commune" else owner.identifier_code, "name": owner.name,
                     "indicator_name": indicator.name})
@@ -401,7 +411,7 @@ def breakdown(*, indicator: Indicator, unit: AdministrativeUnit, period: Period,
 def period_choices(*, unit: AdministrativeUnit) -> list[dict]:
     """Periods with values for the unit (and its predecessors), newest first."""
     ids = [unit.pk] + [u.pk for u in predecessor_units(unit)]
-    pairs = (IndicatorValue.objects.filter(unit_id__in=ids, is_current=True)
+    pairs = (IndicatorValue.objects.filter(unit_id__in=ids, is_current=True).order_by()  # distinct pairs only
              .values_list("period_start", "period_end").distinct())
     periods = sorted({Period(s, e) for s, e in pairs}, key=lambda p: (p.end, p.end - p.start), reverse=True)
     return [{"spec": p.spec, "label": p.label, "kind": p.kind} for p in periods]
@@ -484,7 +494,7 @@ def ranking(*, framework: Framework, period: Period, user=None) -> dict:
 
 
 def ranking_periods(*, framework: Framework) -> list[dict]:
-    pairs = Ranking.objects.filter(framework=framework).values_list("period_start", "period_end").distinct()
+    pairs = Ranking.objects.filter(framework=framework).order_by().values_list("period_start", "period_end").distinct()
     return [{"spec": p.spec, "label": p.label} for p in sorted({Period(s, e) for s, e in pairs},
                                                                key=lambda p: p.end, reverse=True)]
 
@@ -619,11 +629,13 @@ def with_changes(rows: list[dict]) -> list[dict]:
 
 
 def commune_indicator_choices(*, unit: AdministrativeUnit) -> list[Indicator]:
-    """Indicators with a current value for at least one commune of the unit (what the commune map can show)."""
+    """Indicators with a current value for at least one commune of the unit (what the commune map can show): one
+    indexed probe per indicator (stops at its first commune value), not a scan of every commune's values."""
     commune_ids = AdministrativeUnit.objects.filter(parent=unit, valid_to__isnull=True).values("pk")
-    ids = (IndicatorValue.objects.filter(unit_id__in=commune_ids, is_current=True, indicator__is_active=True)
-           .values_list("indicator_id", flat=True).distinct())
-    return list(Indicator.objects.filter(pk__in=ids).order_by("pillar", "position", "code"))
+    has_commune_value = IndicatorValue.objects.filter(indicator=OuterRef("pk"), unit_id__in=commune_ids,
+                                                      is_current=True)
+    return list(Indicator.objects.filter(Exists(has_commune_value), is_active=True)
+                .order_by("pillar", "position", "code"))
 
 
 def latest_commune_period(*, indicator: Indicator, unit: AdministrativeUnit, year: int | None = None) -> Period | None:
@@ -633,7 +645,7 @@ def latest_commune_period(*, indicator: Indicator, unit: AdministrativeUnit, yea
     qs = IndicatorValue.objects.filter(indicator=indicator, unit_id__in=commune_ids, is_current=True)
     if year:
         qs = qs.filter(period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
-    pairs = set(qs.values_list("period_start", "period_end").distinct())
+    pairs = set(qs.order_by().values_list("period_start", "period_end").distinct())  # no ordering columns
     if not pairs:
         return None
     start, end = max(pairs, key=lambda p: (p[1], p[1] - p[0]))
