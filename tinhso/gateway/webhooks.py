@@ -60,6 +60,7 @@ from django.utils import timezone
 
 from tinhso.accounts import scoping
 from tinhso.accounts.choices import Role
+from tinhso.core.replica import reading_from_primary
 from tinhso.documents import access as document_access
 from tinhso.dossiers.selectors import can_view
 from tinhso.feedback import selectors as feedback_selectors
@@ -155,8 +156,9 @@ def _active_subscriptions() -> tuple:
         version = cache.get(VERSION_KEY)
     memo = _memo
     if version is None or memo[0] != version or memo[1] <= time.monotonic():
-        rows = WebhookSubscription.objects.filter(state=SubscriptionState.ACTIVE, client__active=True).values_list(
-            "pk", "event_types")
+        with reading_from_primary():  # never a lagging standby's set, kept under the current token
+            rows = list(WebhookSubscription.objects.filter(
+                state=SubscriptionState.ACTIVE, client__active=True).values_list("pk", "event_types"))
         memo = (version, time.monotonic() + MEMO_SECONDS,
                 tuple((pk, frozenset(types or ())) for pk, types in rows))
         _memo = memo
