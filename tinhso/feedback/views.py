@@ -37,7 +37,10 @@ def _communes():
     return location.current_communes(province).order_by("name") if province else []
 
 
-MAP_ROWS = 5000
+# The map counts the newest 1000 shown reports. A larger window costs little unfiltered, but with a search
+# PostgreSQL underestimates how many rows match two common words (it multiplies their frequencies) and, past about
+# 1700 rows, sorts every match instead of walking the list's index (1 s instead of 0.2 s at a million reports).
+MAP_ROWS = 1000
 MAP_POINTS = 500
 
 
