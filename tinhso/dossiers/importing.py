@@ -17,12 +17,18 @@ commune's (27 such codes, the old commune merged elsewhere) reads as the current
 warning (`cu-` names the old commune), without refusing the file.
 
 Every row is validated first and the errors are reported by line number; the file is imported whole or not at all;
-rows are upserted by `code`, so importing the same file again changes nothing. On PostgreSQL new rows stream by
-binary `COPY` straight into the dossier table, chunk by chunk while the rest of the file is validated (the database
-inserts on one core while Python validates on the other); rows whose code exists already go to a staging table and
-one `INSERT … SELECT … ON CONFLICT (code) DO UPDATE`. A file of more than LARGE_IMPORT_LINES lines drops the dossier
-table's foreign keys for the load and re-adds them (one validating join instead of a trigger per row), inside the
-same transaction: a large import locks the dossier table until it commits. SQLite stages every row (executemany) and upserts. One audit event records the import with its counts and the file's SHA-256.
+rows are upserted by `code`, so importing the same file again changes nothing. Rows of the usual shape are validated
+by a fast path on their texts, every other row by the exact path (`_Validator`). On PostgreSQL a first import
+streams by one binary `COPY` straight into the dossier table while the rest of the file is validated (the database
+inserts on one core while Python validates on the other). A file of more than LARGE_IMPORT_LINES lines (or of
+MEDIUM_IMPORT_LINES and more than a fifth of the table) drops the dossier table's foreign keys for that COPY and
+re-adds them (one validating join instead of a trigger per row); one of more than half the table's rows also builds its
+full secondary indexes (the unique code among them) once after the COPY. All of it inside the import's transaction:
+such an import locks the dossier table until it commits. When a code exists already (the first row's, or one the
+COPY or the rebuilt unique index meets), that COPY is undone and the file is read again into a staging table, from
+which one `UPDATE … FROM` rewrites the changed rows and one `INSERT … SELECT` adds the new ones. SQLite stages every
+row (executemany) and upserts. Memory does not grow with the file, except for the codes already seen in it (for the
+line-numbered duplicate errors). One audit event records the import with its counts and the file's SHA-256.
 """
 
 import csv
