@@ -108,23 +108,34 @@ def _assignments_sql(connection) -> str:
 _SQL_BY_VENDOR: dict[str, str] = {}
 
 
+def annotate_assignments(queryset: QuerySet, user_id) -> QuerySet:
+    """`queryset` with the role assignments of user `user_id` in each row (read in the same statement), for
+    `adopt_assignments`."""
+    connection = connections[queryset.db]
+    sql = _SQL_BY_VENDOR.get(connection.vendor) or _SQL_BY_VENDOR.setdefault(connection.vendor,
+                                                                             _assignments_sql(connection))
+    return queryset.annotate(**{ASSIGNMENTS_ANNOTATION: RawSQL(sql, (user_id,), output_field=TextField())})
+
+
+def scope_generation() -> int:
+    """Take it before a read whose assignments go to `adopt_assignments`."""
+    return _generation[0]
+
+
 def with_assignments(queryset: QuerySet, user) -> QuerySet:
     """`queryset` with the user's role assignments in each row (read in the same statement), for
     `adopt_assignments`. Unchanged for an anonymous or inactive user, or when the memo is fresh."""
     memo = getattr(user, "_tinhso_scope_memo", None)
     if not _active(user) or (memo is not None and memo[0] == _generation[0]):
         return queryset
-    connection = connections[queryset.db]
-    if connection.vendor not in _ASSIGNMENTS_SQL:
+    if connections[queryset.db].vendor not in _ASSIGNMENTS_SQL:
         return queryset
-    sql = _SQL_BY_VENDOR.get(connection.vendor) or _SQL_BY_VENDOR.setdefault(connection.vendor,
-                                                                             _assignments_sql(connection))
-    return queryset.annotate(**{ASSIGNMENTS_ANNOTATION: RawSQL(sql, (user.pk,), output_field=TextField())})
+    return annotate_assignments(queryset, user.pk)
 
 
 def adopt_assignments(user, obj, generation: int) -> None:
     """Memoise on the user the assignments `with_assignments` read into `obj` (taken at `generation`)."""
-    if not hasattr(obj, ASSIGNMENTS_ANNOTATION):
+    if not _active(user) or not hasattr(obj, ASSIGNMENTS_ANNOTATION):
         return
     raw = getattr(obj, ASSIGNMENTS_ANNOTATION)
     rows = sorted(json.loads(raw)) if raw else []

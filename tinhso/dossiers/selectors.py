@@ -5,6 +5,7 @@ gives unit and province administrators their units' agencies); a citizen sees th
 account; anyone who proves a dossier's code and phone number sees that dossier.
 """
 
+import functools
 import json
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from tinhso.accounts import scoping
 from tinhso.accounts.choices import Role
 from tinhso.accounts.models import RoleAssignment, User
 from tinhso.core.exceptions import NotFound
+from tinhso.core.prepared import Prepared
 from tinhso.org.models import Agency
 from tinhso.procedures.models import Procedure
 
@@ -124,16 +126,29 @@ def _attachment_rows() -> Subquery:
                     .annotate(rows=_JSONRows("uploaded_at", "id", "original_name")).values("rows"))
 
 
+def _lookup(*, code, user_id, attachment_names: bool) -> QuerySet:
+    qs = scoping.annotate_assignments(_base().filter(code=code), user_id)
+    return qs.annotate(_attachment_rows=_attachment_rows()) if attachment_names else qs
+
+
+# Compiled once per process (tinhso.core.prepared): a lookup by code is a few hundred microseconds of SQL, and the
+# ORM spent more than that building this statement on every call.
+_LOOKUPS = {names: Prepared(Dossier, functools.partial(_lookup, attachment_names=names),
+                            code="\x00tinhso-dossier-code\x00", user_id=-2_147_480_001)
+            for names in (False, True)}
+
+
 def dossier_get(*, user, code: str, verified_codes=(), with_attachment_names: bool = False) -> Dossier:
     """A dossier the user may see, or one whose code + phone they proved earlier (`verified_codes`).
 
-    One statement: the user's role assignments come with the dossier (scoping.first_with_assignments), so the
+    One statement: the user's role assignments come with the dossier (scoping.annotate_assignments), so the
     scope check after it sends no query; `with_attachment_names` also sets `attachment_names`, the names of its
     files in upload order (what `dossier_attachments` would list), from the same statement."""
-    qs = _base().filter(code=(code or "").strip())
-    if with_attachment_names:
-        qs = qs.annotate(_attachment_rows=_attachment_rows())
-    dossier = scoping.first_with_assignments(qs, user)
+    generation = scoping.scope_generation()
+    dossier = _LOOKUPS[with_attachment_names].first(code=(code or "").strip(),
+                                                    user_id=user.pk if _authenticated(user) else None)
+    if dossier is not None:
+        scoping.adopt_assignments(user, dossier, generation)
     if dossier is None or not (dossier.code in verified_codes or can_view(user, dossier)):
         raise NotFound(NOT_FOUND)
     if with_attachment_names:

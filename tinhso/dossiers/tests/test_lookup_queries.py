@@ -2,11 +2,13 @@
 very next call (issue #11 point 2)."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 
 from tinhso.accounts.choices import Role
 from tinhso.accounts.models import RoleAssignment, User
 from tinhso.accounts.services import role_grant, role_revoke
+from tinhso.core.exceptions import NotFound
 from tinhso.dossiers import selectors
 from tinhso.dossiers.models import DossierAttachment
 
@@ -115,3 +117,34 @@ def test_a_bearer_token_lookup_is_scoped_the_same(world):
                                   agency=world.justice)
     assert world.token_client().get(_url(dossier)).status_code == 200
 
+
+
+@pytest.mark.smoke
+def test_the_prepared_lookup_returns_what_the_orm_returns(world):
+    """tinhso.core.prepared: same fields, related objects, converted values (JSON, times) as the ORM's own."""
+    dossier = make_dossier(world, form_data={"ghi_chu": "Bản sao có chứng thực", "so_ban": 2})
+    officer = world.users["processing_officer"]
+    got = selectors.dossier_get(user=officer, code=f"  {dossier.code} ")
+    orm = selectors._base().get(pk=dossier.pk)
+    names = [f.attname for f in orm._meta.concrete_fields]
+    assert [getattr(got, n) for n in names] == [getattr(orm, n) for n in names]
+    assert got.form_data == {"ghi_chu": "Bản sao có chứng thực", "so_ban": 2}
+    assert (got.procedure.name, got.receiving_agency.name, got.handling_agency.name, got.applicant_unit.code) == (
+        orm.procedure.name, orm.receiving_agency.name, orm.handling_agency.name, orm.applicant_unit.code)
+    assert got._state.db == "default" and not got._state.adding
+    with pytest.raises(NotFound):
+        selectors.dossier_get(user=officer, code="000.00.00.H56-000000-0000")
+    with pytest.raises(NotFound):
+        selectors.dossier_get(user=AnonymousUser(), code=dossier.code)
+    assert selectors.dossier_get(user=AnonymousUser(), code=dossier.code, verified_codes={dossier.code}) is not None
+
+
+def test_a_prepared_query_refuses_a_sentinel_it_cannot_place(world):
+    from tinhso.core.prepared import Prepared
+    from tinhso.dossiers.models import Dossier
+
+    prepared = Prepared(Dossier, lambda code: Dossier.objects.filter(status="received"), code="\x00unused\x00")
+    with pytest.raises(ValueError, match="sentinel"):
+        prepared.first(code="x")
+    with pytest.raises(TypeError):
+        prepared.first(other="x")
