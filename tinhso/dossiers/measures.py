@@ -29,15 +29,20 @@ def _counts(row: dict) -> dict[str, int]:
     return {c: int(row[f"s_{c}"] or 0) for c in SUM_KEYS}
 
 
+def _days():
+    """The day rows (the month rows repeat their sums)."""
+    return DossierStatDay.objects.filter(month=False)
+
+
 def _events():
     """Days with something counted (a row may hold only overdue deltas, or zeros after a dossier moved)."""
-    return DossierStatDay.objects.filter(Q(received_online__gt=0) | Q(received_other__gt=0) | Q(closed__gt=0)
+    return _days().filter(Q(received_online__gt=0) | Q(received_other__gt=0) | Q(closed__gt=0)
                                          | Q(returned__gt=0))
 
 
 def sums_by_agency(*, start: date, end: date, agency_ids=None) -> dict[int, dict[str, int]]:
     """Counters per agency over the days [start, end]."""
-    qs = DossierStatDay.objects.filter(day__gte=start, day__lte=end)
+    qs = _days().filter(day__gte=start, day__lte=end)
     if agency_ids is not None:
         qs = qs.filter(agency_id__in=sorted(agency_ids))
     return {r["agency_id"]: _counts(r) for r in qs.values("agency_id").annotate(**_sums()).order_by()}
@@ -52,7 +57,7 @@ def _year_month():
 
 def sums_by_agency_month(*, start: date, end: date) -> dict[tuple[int, int, int], dict[str, int]]:
     """Counters per (agency, year, month) over the days [start, end]: one query for a whole trend."""
-    rows = (DossierStatDay.objects.filter(day__gte=start, day__lte=end).annotate(ym=_year_month())
+    rows = (_days().filter(day__gte=start, day__lte=end).annotate(ym=_year_month())
             .values("agency_id", "ym").annotate(**_sums()).order_by())
     return {(r["agency_id"], int(r["ym"][:4]), int(r["ym"][5:7])): _counts(r) for r in rows}
 
@@ -65,12 +70,12 @@ def day_range() -> tuple[date, date] | None:
 
 
 def total_counts() -> dict[str, int]:
-    return _counts(DossierStatDay.objects.aggregate(**_sums()))
+    return _counts(_days().aggregate(**_sums()))
 
 
 def counted_days(*, agency_id: int, day: date) -> dict[str, int]:
     """The counters of one agency on one day."""
-    return _counts(DossierStatDay.objects.filter(agency_id=agency_id, day=day).aggregate(**_sums()))
+    return _counts(_days().filter(agency_id=agency_id, day=day).aggregate(**_sums()))
 
 
 def rebuild() -> int:

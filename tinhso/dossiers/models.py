@@ -125,6 +125,8 @@ class DossierStatDay(models.Model):
 
     agency = models.ForeignKey("org.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     day = models.DateField()
+    # A month's row (day = its first day) holds the sums of its days: long periods and history read months.
+    month = models.BooleanField(default=False)
     received_online = models.IntegerField(default=0)
     received_other = models.IntegerField(default=0)
     received_digitised = models.IntegerField(default=0)  # received that day with digitised papers (indicators)
@@ -138,7 +140,7 @@ class DossierStatDay(models.Model):
     overdue_delta = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="one_stat_row_per_agency_day")]
+        constraints = [models.UniqueConstraint(fields=["agency", "day", "month"], name="one_stat_row_per_agency_day")]
 
 
 class DossierStatState(models.Model):

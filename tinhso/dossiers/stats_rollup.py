@@ -36,7 +36,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, Sum, When
+from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
 
 from tinhso.core.calendar import local_zone
 
@@ -128,21 +128,31 @@ def _delta(before: dict | None, after: dict | None, zone) -> dict[tuple[int, dat
             if any(fields.values())}
 
 
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
 def _increment(deltas: dict[tuple[int, date], dict[str, int]]) -> None:
-    """Add the deltas to their rows (created when missing), in one statement and in (agency, day) order."""
+    """Add the deltas to their day rows and their months' rows (created when missing), in one statement and in
+    (agency, day, month) order."""
     if not deltas:
         return
+    rows: dict[tuple[int, date, bool], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (agency, day), fields in deltas.items():
+        for key in ((agency, day, False), (agency, _month_start(day), True)):
+            for f, n in fields.items():
+                rows[key][f] += n
     table = connection.ops.quote_name(DossierStatDay._meta.db_table)
     columns = ", ".join(FIELDS)
     sets = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in FIELDS)
-    placeholders = "(" + ", ".join(["%s"] * (2 + len(FIELDS))) + ")"
+    placeholders = "(" + ", ".join(["%s"] * (3 + len(FIELDS))) + ")"
     params = []
-    for (agency, day), fields in sorted(deltas.items()):
-        params += [agency, connection.ops.adapt_datefield_value(day), *(fields.get(f, 0) for f in FIELDS)]
+    for (agency, day, month), fields in sorted(rows.items()):
+        params += [agency, connection.ops.adapt_datefield_value(day), month, *(fields.get(f, 0) for f in FIELDS)]
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (agency_id, day, {columns}) VALUES "
-                       f"{', '.join([placeholders] * len(deltas))} "
-                       f"ON CONFLICT (agency_id, day) DO UPDATE SET {sets}", params)
+        cursor.execute(f"INSERT INTO {table} (agency_id, day, month, {columns}) VALUES "
+                       f"{', '.join([placeholders] * len(rows))} "
+                       f"ON CONFLICT (agency_id, day, month) DO UPDATE SET {sets}", params)
 
 
 def _stored(pk, *, lock: bool) -> dict | None:
@@ -174,8 +184,8 @@ def _apply_rows(before: dict, after: dict) -> None:
             for f, n in fields.items():
                 total[key][f] += n
     items = sorted(total.items())
-    for start in range(0, len(items), 1000):
-        _increment(dict(items[start:start + 1000]))
+    for start in range(0, len(items), 500):  # each a day row and a month row: within every parameter limit
+        _increment(dict(items[start:start + 500]))
 
 
 def _rows(qs) -> dict:
@@ -245,10 +255,126 @@ def is_fresh() -> bool:
     return not DossierStatState.objects.filter(pk=1, stale=True).exists()
 
 
+# --- the same contributions in SQL (rebuilds and bulk writes) ----------------------------------------------
+
+def _sql_dialect(vendor: str) -> dict:
+    """Date functions of the contributions' SQL: local day, the next day, the previous day, the ceiling midnight,
+    and the earlier of three instants ignoring NULLs."""
+    if vendor == "postgresql":
+        zone = local_zone().key
+
+        def day(x):
+            return f"(({x}) AT TIME ZONE '{zone}')::date"
+
+        return {"day": day, "next": lambda d: f"({d} + 1)", "prev": lambda d: f"({d} - 1)",
+                "ceil": lambda x: f"(((({x}) - interval '1 microsecond') AT TIME ZONE '{zone}')::date + 1)",
+                "max": lambda a, b: f"GREATEST({a}, {b})", "first3": lambda a, b, c: f"LEAST({a}, {b}, {c})"}
+    # SQLite stores UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]'; Vietnam keeps one offset all year (no daylight
+    # saving), so a shift is exact.
+    offset = datetime.now(local_zone()).utcoffset() or timedelta(0)
+    shift = f"'{int(offset.total_seconds()) // 60:+d} minutes'"
+
+    def day(x):
+        return f"date({x}, {shift})"
+
+    def ceil(x):
+        midnight = (f"(strftime('%H:%M:%S', {x}, {shift}) = '00:00:00' AND (instr({x}, '.') = 0 OR "
+                    f"CAST(substr({x}, instr({x}, '.') + 1) AS INTEGER) = 0))")
+        return f"(CASE WHEN {midnight} THEN {day(x)} ELSE date({x}, {shift}, '+1 day') END)"
+
+    far = "'9999-12-31'"
+    return {"day": day, "next": lambda d: f"date({d}, '+1 day')", "prev": lambda d: f"date({d}, '-1 day')",
+            "ceil": ceil, "max": lambda a, b: f"max({a}, {b})",
+            "first3": lambda a, b, c: f"NULLIF(min(COALESCE({a}, {far}), COALESCE({b}, {far}), COALESCE({c}, {far})), "
+                                      f"{far})"}
+
+
+def contributions_sql(vendor: str, where: str = "") -> str:
+    """One SELECT of (agency_id, day, FIELDS…) summed per agency and day over the dossiers matching `where` (SQL
+    on the dossier table, or empty): `contributions` in SQL, for rebuilds and bulk writes."""
+    x = _sql_dialect(vendor)
+    day, nxt, prev, ceil = x["day"], x["next"], x["prev"], x["ceil"]
+    table = Dossier._meta.db_table
+    true = "TRUE" if vendor == "postgresql" else "1"
+
+    def part(day_sql: str, source: str, **values) -> str:
+        cols = ", ".join(str(values.get(f, 0)) + f" AS {f}" for f in FIELDS)
+        return f"SELECT agency_id, {day_sql} AS day, {cols} FROM {source}"
+
+    def least(a, b):
+        return f"(CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL THEN {a} WHEN {a} < {b} THEN {a} ELSE {b} END)"
+
+    span = (f"{nxt(day('received_at'))} AS open_from, "
+            f"CASE WHEN closed_at IS NULL THEN NULL ELSE {nxt(day('closed_at'))} END AS open_until")
+    late = "CASE WHEN timeliness IN ('early', 'on_time') THEN 0 ELSE 1 END"
+    parts = [
+        part(day("received_at"), "base", received_online="CASE WHEN channel = 'online' THEN 1 ELSE 0 END",
+             received_other="CASE WHEN channel = 'online' THEN 0 ELSE 1 END",
+             received_digitised=f"CASE WHEN has_digitised_attachments = {true} THEN 1 ELSE 0 END"),
+        part(day("closed_at"), "base WHERE closed_at IS NOT NULL", closed=1),
+        part(day("resolved_at"), "base WHERE resolved_at IS NOT NULL",
+             resolved_early="CASE WHEN timeliness = 'early' THEN 1 ELSE 0 END",
+             resolved_on_time="CASE WHEN timeliness = 'on_time' THEN 1 ELSE 0 END", resolved_late=late),
+        part(day("withdrawn_at"), "base WHERE withdrawn_at IS NOT NULL", withdrawn=1),
+        part(day("stopped_at"), "base WHERE stopped_at IS NOT NULL", stopped=1),
+        part(day("returned_at"), "base WHERE returned_at IS NOT NULL", returned=1),
+        part(prev("lo"), "kept", overdue_delta=1),
+        part(prev("hi"), "kept WHERE hi IS NOT NULL", overdue_delta=-1),
+    ]
+    filtered = f" AND ({where})" if where else ""
+    return f"""WITH base AS (
+  SELECT COALESCE(handling_agency_id, receiving_agency_id) AS agency_id, channel, has_digitised_attachments,
+         timeliness, received_at, resolved_at, withdrawn_at, stopped_at, returned_at, due_at,
+         COALESCE(due_before_pause_at, due_at) AS due_before, supplement_requested_at AS asked,
+         supplemented_at AS answered, {x["first3"]("resolved_at", "withdrawn_at", "stopped_at")} AS closed_at
+  FROM {table} WHERE received_at IS NOT NULL AND refused_at IS NULL{filtered}
+), intervals AS (
+  SELECT agency_id, {span}, {nxt(day('due_before'))} AS lo,
+         CASE WHEN asked IS NULL THEN NULL ELSE {ceil('asked')} END AS hi
+  FROM base WHERE due_before IS NOT NULL
+  UNION ALL
+  SELECT agency_id, {span}, {ceil('asked')} AS lo,
+         CASE WHEN answered IS NULL THEN NULL ELSE {ceil('answered')} END AS hi
+  FROM base WHERE asked IS NOT NULL AND due_before IS NOT NULL AND asked > due_before
+  UNION ALL
+  SELECT agency_id, {span}, {x["max"](ceil('answered'), nxt(day('due_at')))} AS lo, NULL AS hi
+  FROM base WHERE answered IS NOT NULL AND due_at IS NOT NULL
+), clipped AS (
+  SELECT agency_id, {x["max"]("lo", "open_from")} AS lo, {least("hi", "open_until")} AS hi FROM intervals
+), kept AS (
+  SELECT agency_id, lo, hi FROM clipped WHERE hi IS NULL OR lo < hi
+)
+SELECT agency_id, day, {", ".join(f"SUM({f}) AS {f}" for f in FIELDS)}
+FROM ({" UNION ALL ".join(parts)}) AS parts WHERE {true} GROUP BY agency_id, day"""
+
+
+def rebuild_sql(conn) -> int:
+    """The rebuild in two INSERT … SELECT on `conn` (a connection; a migration passes its schema editor's): the day
+    rows from the dossiers, then the month rows from the day rows."""
+    table = conn.ops.quote_name(DossierStatDay._meta.db_table)
+    columns = ", ".join(FIELDS)
+    false, true = ("FALSE", "TRUE") if conn.vendor == "postgresql" else ("0", "1")
+    month = "date_trunc('month', day)::date" if conn.vendor == "postgresql" else "date(day, 'start of month')"
+    with conn.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(f"INSERT INTO {table} (agency_id, day, month, {columns}) SELECT agency_id, day, {false}, "
+                       f"{columns} FROM ({contributions_sql(conn.vendor)}) AS c")
+        cursor.execute(f"INSERT INTO {table} (agency_id, day, month, {columns}) SELECT agency_id, {month}, {true}, "
+                       f"{', '.join(f'SUM({f})' for f in FIELDS)} FROM {table} WHERE month = {false} "
+                       f"GROUP BY agency_id, {month}")
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        rows = cursor.fetchone()[0]
+        state = conn.ops.quote_name(DossierStatState._meta.db_table)
+        cursor.execute(f"DELETE FROM {state}")
+        cursor.execute(f"INSERT INTO {state} (id, stale) VALUES (1, %s)", [False])
+    return rows
+
+
 @transaction.atomic
 def rollup_rebuild() -> int:
-    """Recompute every row from the dossiers (one pass); returns the number of rollup rows."""
-    return rebuild_with(Dossier, DossierStatDay, DossierStatState)
+    """Recompute every row from the dossiers (one INSERT … SELECT); returns the number of rollup rows."""
+    DossierStatState.objects.select_for_update().get_or_create(pk=1, defaults={"stale": True})
+    return rebuild_sql(connection)
 
 
 def rebuild_with(dossier_model, day_model, state_model) -> int:
@@ -271,43 +397,64 @@ def rebuild_with(dossier_model, day_model, state_model) -> int:
 
 # --- reading -----------------------------------------------------------------------------------------------
 
-def _sum(condition: Q, expression) -> Sum:
-    return Sum(Case(When(condition, then=expression), default=0, output_field=IntegerField()))
+_SUMMED = [f for f in FIELDS if f != "received_digitised"]
+
+
+def _figures(before: dict, inside: dict, *, running: bool) -> dict:
+    """The raw counts of one group from its two sums: the days before the period, and those inside it."""
+    received_before = before["received_online"] + before["received_other"]
+    out = {"carried_over": received_before - before["closed"],
+           "new_online": inside["received_online"], "new_direct_postal": inside["received_other"],
+           "pending_total": received_before + inside["received_online"] + inside["received_other"]
+           - before["closed"] - inside["closed"],
+           **{f: inside[f] for f in ("resolved_early", "resolved_on_time", "resolved_late", "withdrawn", "stopped",
+                                     "returned")}}
+    if not running:
+        out["pending_overdue"] = before["overdue_delta"] + inside["overdue_delta"]
+    return out
+
+
+def _rows_for(date_from: date, date_to: date) -> Q:
+    """The rows whose sums make up the days up to `date_to`, each day counted once: whole months before the
+    period's first month and whole months inside the period from month rows, the other days from day rows."""
+    first_month = _month_start(date_from)
+    inner_from = date_from if date_from.day == 1 else _next_month(date_from)
+    inner_to = _next_month(date_to) if (date_to + ONE_DAY).day == 1 else _month_start(date_to)  # exclusive
+    inner = Q(day__gte=inner_from, day__lt=inner_to) if inner_from < inner_to else Q(pk__in=[])
+    months = Q(month=True) & (Q(day__lt=first_month) | inner)
+    days = Q(month=False, day__gte=first_month, day__lte=date_to) & ~inner
+    return months | days
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def rollup_counts(*, date_from: date, date_to: date, agency_ids: set[int] | None, by_agency: bool,
                   running: bool, reference: datetime, end: datetime):
-    """The raw counts of `statistics.RAW_KEYS`, per agency ({agency: counts}) or in total (counts)."""
-    from django.db.models import F
+    """The raw counts of `statistics.RAW_KEYS`, per agency ({agency: counts}) or in total (counts).
 
-    before, upto = Q(day__lt=date_from), Q(day__lte=date_to)
-    inside = Q(day__gte=date_from, day__lte=date_to)
-    received = F("received_online") + F("received_other")
-    aggregates = {
-        "carried_over": _sum(before, received - F("closed")),
-        "new_online": _sum(inside, F("received_online")),
-        "new_direct_postal": _sum(inside, F("received_other")),
-        "resolved_early": _sum(inside, F("resolved_early")),
-        "resolved_on_time": _sum(inside, F("resolved_on_time")),
-        "resolved_late": _sum(inside, F("resolved_late")),
-        "pending_total": _sum(upto, received - F("closed")),
-        "withdrawn": _sum(inside, F("withdrawn")),
-        "stopped": _sum(inside, F("stopped")),
-        "returned": _sum(inside, F("returned")),
-    }
-    if not running:
-        aggregates["pending_overdue"] = _sum(upto, F("overdue_delta"))
-    qs = DossierStatDay.objects.filter(day__lte=date_to)
+    One query of plain sums over the rows up to the period's last day (`_rows_for`: months where whole), grouped
+    by agency and by whether the day is inside the period (no conditional aggregates: every figure is a
+    difference or a sum of those two)."""
+    qs = DossierStatDay.objects.filter(_rows_for(date_from, date_to))
     if agency_ids is not None:
         qs = qs.filter(agency_id__in=sorted(agency_ids))
+    keys = ["agency_id", "inside"] if by_agency else ["inside"]
+    rows = (qs.annotate(inside=ExpressionWrapper(Q(day__gte=date_from), output_field=BooleanField()))
+            .values(*keys).annotate(**{f"s_{f}": Sum(f) for f in _SUMMED}).order_by())
+    zero = dict.fromkeys(_SUMMED, 0)
+    halves: dict = defaultdict(lambda: {False: zero, True: zero})
+    for r in rows:
+        halves[r.get("agency_id")][bool(r["inside"])] = {f: int(r[f"s_{f}"] or 0) for f in _SUMMED}
     if by_agency:
         # The scan's groups are the agencies with a dossier received before the end (rows a dossier moved away
         # from stay behind with zeros).
-        aggregates["received_upto"] = _sum(upto, received)
-        rows = qs.values("agency_id").annotate(**aggregates).order_by()
-        result = {r.pop("agency_id"): r for r in rows if r.pop("received_upto")}
+        result = {agency: _figures(h[False], h[True], running=running) for agency, h in halves.items()
+                  if sum(h[i]["received_online"] + h[i]["received_other"] for i in (False, True))}
     else:
-        result = qs.aggregate(**aggregates)
+        h = halves[None]
+        result = _figures(h[False], h[True], running=running)
     if running:
         _add_open_overdue(result, agency_ids=agency_ids, by_agency=by_agency, reference=reference, end=end)
     return result

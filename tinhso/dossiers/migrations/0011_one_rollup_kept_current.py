@@ -1,14 +1,14 @@
 """The one dossier rollup: DossierStatDay also counts the dossiers received with digitised papers (the indicators'
-former DossierDailyRollup, dropped by indicators 0002), rebuilt from the dossiers so both figures carry over."""
+former DossierDailyRollup, dropped by indicators 0002) and holds month rows beside the day rows; rebuilt from the
+dossiers so both former tables' figures carry over."""
 
 from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    from tinhso.dossiers.stats_rollup import rebuild_with
+    from tinhso.dossiers.stats_rollup import rebuild_sql
 
-    rebuild_with(apps.get_model("dossiers", "Dossier"), apps.get_model("dossiers", "DossierStatDay"),
-                 apps.get_model("dossiers", "DossierStatState"))
+    rebuild_sql(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -22,6 +22,16 @@ class Migration(migrations.Migration):
             model_name="dossierstatday",
             name="received_digitised",
             field=models.IntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="dossierstatday",
+            name="month",
+            field=models.BooleanField(default=False),
+        ),
+        migrations.RemoveConstraint(model_name="dossierstatday", name="one_stat_row_per_agency_day"),
+        migrations.AddConstraint(
+            model_name="dossierstatday",
+            constraint=models.UniqueConstraint(fields=("agency", "day", "month"), name="one_stat_row_per_agency_day"),
         ),
         migrations.RunPython(rebuild, migrations.RunPython.noop),
     ]

@@ -217,7 +217,9 @@ def test_every_report_balances_and_follows_the_definitions(world, history, first
     start, end = period.start_at(VN), period.end_at(VN)
     with transaction.atomic():
         _create(world.justice, procedure, history)
-        stats = dossier_statistics(actor=None, period=period, agency=world.justice.identifier_code, now=now)
+        # The scan (the rollup is held to the scan in test_stats_rollup, for histories that end before now).
+        stats = dossier_statistics(actor=None, period=period, agency=world.justice.identifier_code, now=now,
+                                   use_rollups=False)
         transaction.set_rollback(True)
     assert {k: stats[k] for k in COUNT_KEYS} == expected_figures(history, start, end, min(end, now))
     assert balance(stats)

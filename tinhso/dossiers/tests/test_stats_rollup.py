@@ -66,8 +66,8 @@ def _last(h: dict) -> datetime:
 
 def _rows() -> list[tuple]:
     """The rollup's rows without the all-zero ones a moved dossier leaves behind."""
-    fields = ["agency_id", "day", *stats_rollup.FIELDS]
-    return sorted(r for r in DossierStatDay.objects.values_list(*fields) if any(r[2:]))
+    fields = ["agency_id", "day", "month", *stats_rollup.FIELDS]
+    return sorted(r for r in DossierStatDay.objects.values_list(*fields) if any(r[3:]))
 
 
 def test_every_dossier_write_updates_the_rollup_in_its_transaction(world):
@@ -248,7 +248,7 @@ def test_two_transitions_at_once_on_one_agency_and_day_lose_no_update(world):
                                now=datetime(2026, 4, 2, tzinfo=VN))
     assert (stats["source"], stats["resolved_early"] + stats["resolved_on_time"], stats["received_total"]) == \
         ("rollup", 2, 2)
-    row = DossierStatDay.objects.get(agency=world.justice, day=moment.date())
+    row = DossierStatDay.objects.get(agency=world.justice, day=moment.date(), month=False)
     assert row.closed == 2
     assert counts(stats) == counts(dossier_statistics(actor=None, period=march, agency=world.justice.identifier_code,
                                                       now=datetime(2026, 4, 2, tzinfo=VN), use_rollups=False))

@@ -161,7 +161,7 @@ def test_a_new_dossier_reaches_the_rollups_and_the_values_on_commit(computed, se
     with django_capture_on_commit_callbacks(execute=True):
         dossier.handling_agency = w.other_commune_committee
         dossier.save()
-    rows = {a: n for a, n in DossierStatDay.objects.filter(day=date(2026, 2, 10))
+    rows = {a: n for a, n in DossierStatDay.objects.filter(day=date(2026, 2, 10), month=False)
             .values_list("agency_id", "received_online") if n}
     assert rows == {w.other_commune_committee.pk: 1}
 
