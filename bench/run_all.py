@@ -218,9 +218,16 @@ def bench_lookup(admin, officer, clients: int = 20, per_client: int = max(20, mi
     def plain(code):
         return Dossier.objects.select_related("procedure", "receiving_agency", "handling_agency").get(code=code)
 
+    def raw(code):  # the same one-join lookup without the ORM: what the database alone costs
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_LOOKUP_SQL, [code])
+            return cursor.fetchone()
+
     plain_all = _lookup_run("plain query (Dossier by code, with its procedure and agencies)", codes, clients,
                             per_client, plain)
     plain_officer = _lookup_run("plain query over the officer's codes", officer_codes, clients, per_client, plain)
+    raw_all = _lookup_run("raw SQL, one cursor.execute (no ORM)", codes, clients, per_client, raw)
+    raw_officer = _lookup_run("raw SQL over the officer's codes", officer_codes, clients, per_client, raw)
     if dossier_get is None:
         print("  dossiers.selectors.dossier_get: not available")
         return
@@ -232,6 +239,16 @@ def bench_lookup(admin, officer, clients: int = 20, per_client: int = max(20, mi
         for p in ("p50", "p99"):
             common.figure("lookup", f"dossier_get, {who}, {clients} clients, {p}", run[p], "ms",
                           anchor_label=f"plain query {p}", anchor=anchor[p], target="≤ 1.3×")
+    for who, run, anchor in (("officer", officer_run, raw_officer), ("province administrator", admin_run, raw_all)):
+        for p in ("p50", "p99"):
+            common.figure("lookup", f"dossier_get, {who}, {clients} clients, {p}, against raw SQL", run[p], "ms",
+                          anchor_label=f"raw SQL {p}", anchor=anchor[p])
+
+
+RAW_LOOKUP_SQL = ("SELECT d.*, p.code, p.name, r.identifier_code, r.name, h.identifier_code, h.name "
+                  "FROM dossiers_dossier d JOIN procedures_procedure p ON p.id = d.procedure_id "
+                  "JOIN org_agency r ON r.id = d.receiving_agency_id "
+                  "LEFT JOIN org_agency h ON h.id = d.handling_agency_id WHERE d.code = %s")
 
 
 def _lookup_run(label: str, codes: list[str], clients: int, per_client: int, lookup) -> dict:
