@@ -11,8 +11,9 @@ Two steps, so the chain is off the request path:
    `chain_digest` (HMAC-SHA256 under the audit key) of its columns and the previous sealed row's hash; the head
    moves to the last one and the usage counters (rate limit, daily quota, usage chart) are rolled up from the
    same rows, in the same transaction. The gateway's middleware seals after a response has been sent, at most
-   every `TINHSO_GATEWAY_SEAL_SECONDS` per server process (one sealer at a time; the others skip), the log export
-   seals first, and `tinhso manage gateway_log_verify --seal` seals before verifying.
+   every `TINHSO_GATEWAY_SEAL_SECONDS` per server process (one sealer at a time; the others skip); a call that
+   finds it not due queues a background seal job for that much later (`tasks.seal_access_log`), so a quiet spell
+   leaves nothing unsealed for long; `tinhso manage gateway_log_verify --seal` seals before verifying.
 
 What holds (`access_log_verify`): the sealed rows form one total order, `seq` 1…n, each hash covering the previous
 one; changing a sealed row, deleting one (a gap in `seq`) or the last ones (the head no longer matches), or
@@ -21,10 +22,11 @@ separately: until sealed (normally within a second or two) they are protected by
 only, like any row before it is written to a chain.
 """
 
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -36,6 +38,7 @@ from tinhso.audit.services import GENESIS_HASH, chain_digest
 from .models import AccessLogEntry, AccessLogHead, UsageCounter
 
 SEAL_BATCH = 2000
+log = logging.getLogger(__name__)
 
 
 def _values(entry: AccessLogEntry) -> list:
@@ -134,19 +137,37 @@ def access_log_seal(*, wait: bool = True, batch_size: int = SEAL_BATCH, limit: i
 
 
 _last_seal = [0.0]  # this process's last sealing attempt (time.monotonic())
+_last_scheduled = [float("-inf")]  # this process's last enqueued seal job
 
 
 def seal_due() -> None:
     """Seal what this process's calls left unsealed, when the last attempt is older than
-    TINHSO_GATEWAY_SEAL_SECONDS; never waits for another sealer and never fails the call that triggers it."""
+    TINHSO_GATEWAY_SEAL_SECONDS; never waits for another sealer and never fails the call that triggers it. When
+    it is not due yet, a seal job is queued to run that long from now (at most one per period per process), so
+    the last calls before a quiet spell are sealed too, by the background worker."""
+    interval = float(getattr(settings, "TINHSO_GATEWAY_SEAL_SECONDS", 1.0))
     now = time.monotonic()
-    if now - _last_seal[0] < float(getattr(settings, "TINHSO_GATEWAY_SEAL_SECONDS", 1.0)):
-        return
-    _last_seal[0] = now
+    if now - _last_seal[0] >= interval:
+        _last_seal[0] = now
+        try:
+            access_log_seal(wait=False)
+        except DatabaseError:  # SQLite: another writer sealed meanwhile; the next attempt seals what is left
+            pass
+    elif now - _last_scheduled[0] >= interval:
+        _last_scheduled[0] = now
+        _schedule_seal(timezone.now() + timedelta(seconds=interval))
+
+
+def _schedule_seal(run_after) -> None:
+    from .tasks import seal_access_log
+
     try:
-        access_log_seal(wait=False)
-    except DatabaseError:  # SQLite: another writer sealed meanwhile; the next attempt seals what is left
-        pass
+        task = seal_access_log
+        if task.get_backend().supports_defer:
+            task = task.using(run_after=run_after)
+        task.enqueue()
+    except Exception:  # the rows stay unsealed until the next call, export or `gateway_log_verify --seal`
+        log.exception("could not enqueue the access log's seal job")
 
 
 def unsealed_count() -> int:

@@ -16,3 +16,10 @@ def run_outbox(connector: str) -> dict:
     from .connectors import outbox_run
 
     return outbox_run(connector=connector)
+
+
+@task()
+def seal_access_log() -> int:
+    from .accesslog import access_log_seal
+
+    return access_log_seal()

@@ -154,3 +154,21 @@ def test_the_middleware_seals_after_the_response_when_due(world, settings):
     settings.TINHSO_GATEWAY_SEAL_SECONDS = 0
     _calls(world, n=2)
     assert unsealed_count() == 0 and access_log_verify() == (2, None)
+
+
+def test_a_call_that_finds_sealing_not_due_queues_a_seal_job_that_seals_the_rest(world, settings):
+    import time
+
+    from django_tasks_db.models import DBTaskResult
+
+    from tinhso.gateway import accesslog
+    from tinhso.gateway.tasks import seal_access_log
+
+    settings.TINHSO_GATEWAY_SEAL_SECONDS = 60
+    accesslog._last_seal[0], accesslog._last_scheduled[0] = time.monotonic(), float("-inf")
+    _calls(world, n=2)  # neither seals (sealed a moment ago); the first queues one job, the second none
+    assert unsealed_count() == 2
+    jobs = DBTaskResult.objects.filter(task_path="tinhso.gateway.tasks.seal_access_log")
+    assert jobs.count() == 1 and jobs.get().run_after is not None
+    assert seal_access_log.call() == 2
+    assert unsealed_count() == 0 and access_log_verify() == (2, None)
