@@ -1,5 +1,5 @@
 """II.06a from the rollup (dossiers.stats_rollup) beside the scan and the hand-written SQL, over the same year of
-imported dossiers. Run: `scripts/with-postgres.sh .venv/bin/python bench/bench_statistics_rollup.py` on a fresh
+imported dossiers, and the rollup's share of one dossier save (DuckDB: bench/run_all.py's II.06a part). Run: `scripts/with-postgres.sh .venv/bin/python bench/bench_statistics_rollup.py` on a fresh
 database; TINHSO_BENCH_ROWS scales it (default 1,000,000). Prints figures, asserts nothing but equality."""
 
 import os
@@ -63,6 +63,32 @@ def main() -> None:
                       "ms", anchor_label="hand-written PostgreSQL scan", anchor=hand_s * 1000, target="< 50 ms")
         common.figure("statistics_rollup", f"II.06a {spec}, the scan (dossier_statistics)", scan_s * 1000, "ms",
                       anchor_label="hand-written PostgreSQL scan", anchor=hand_s * 1000)
+    # Kept current by live writes: what one transition adds to its transaction (the row read before, read back
+    # after, one UPSERT of increments), beside the dossier's own UPDATE by primary key.
+    from tinhso.dossiers.models import Dossier
+    from tinhso.dossiers.stats_rollup import _VALUES, _stored, rollup_apply
+
+    dossier = Dossier.objects.filter(resolved_at__isnull=False).order_by("id").first()
+    row = Dossier.objects.filter(pk=dossier.pk).values(*_VALUES).get()
+    other = next(a.pk for a in agencies if a.pk not in (row["handling_agency_id"], row["receiving_agency_id"]))
+    moved = {**row, "handling_agency_id": other}
+
+    def live():  # a move and its undoing, each as a save does it
+        for before, after in ((row, moved), (moved, row)):
+            _stored(dossier.pk, lock=True)
+            _stored(dossier.pk, lock=False)
+            rollup_apply(before=before, after=after)
+
+    def update():
+        with connection.cursor() as cursor:
+            for _ in range(2):
+                cursor.execute("UPDATE dossiers_dossier SET updated_at = updated_at WHERE id = %s", [dossier.pk])
+
+    live_s, update_s = common.median_seconds(live) / 2, common.median_seconds(update) / 2
+    print(f"  the rollup's share of one dossier save: {live_s * 1000:.2f} ms · the dossier's UPDATE alone "
+          f"{update_s * 1000:.2f} ms")
+    common.figure("statistics_rollup", "rollup update inside one dossier save", live_s * 1000, "ms",
+                  anchor_label="the dossier's own UPDATE by primary key", anchor=update_s * 1000)
     common.write_results(ROWS)
 
 

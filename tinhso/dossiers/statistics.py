@@ -313,8 +313,9 @@ def report_parties(scope: Scope) -> dict:
 
 def _label_rows(group_by: str, raw: dict, scope: Scope) -> list[dict]:
     if group_by == "agency":
-        agencies = Agency.objects.in_bulk([k for k in raw if k is not None])
-        rows = [{"key": a.identifier_code, "name": a.name, **raw[pk]} for pk, a in agencies.items()]
+        agencies = Agency.objects.filter(pk__in=[k for k in raw if k is not None]) \
+            .values_list("pk", "identifier_code", "name")  # no model instances: a province has hundreds
+        rows = [{"key": code, "name": name, **raw[pk]} for pk, code, name in agencies]
         return sorted(rows, key=lambda r: r["key"])
     if group_by == "procedure":
         procedures = Procedure.objects.select_related("field").in_bulk(list(raw))

@@ -370,6 +370,27 @@ def rebuild_sql(conn) -> int:
     return rows
 
 
+def rollup_add_dossiers(where: str, params=(), *, sign: int = 1) -> None:
+    """Add (sign 1) or take away (sign −1) the contributions of the dossiers matching `where` (SQL on the dossier
+    table), day and month rows, in one INSERT … SELECT … ON CONFLICT: for bulk writes in SQL (an import takes
+    away the rows it is about to overwrite, writes, then adds what it wrote), in their transaction."""
+    assert sign in (1, -1)
+    vendor = connection.vendor
+    table = connection.ops.quote_name(DossierStatDay._meta.db_table)
+    columns = ", ".join(FIELDS)
+    false, true = ("FALSE", "TRUE") if vendor == "postgresql" else ("0", "1")
+    month = "date_trunc('month', day)::date" if vendor == "postgresql" else "date(day, 'start of month')"
+    sums = ", ".join(f"{sign} * SUM({f})" for f in FIELDS)
+    sets = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in FIELDS)
+    source = f"({contributions_sql(vendor, where)}) AS c"
+    grains = (f"SELECT agency_id, day, {false} AS month, {columns} FROM {source} UNION ALL "
+              f"SELECT agency_id, {month} AS day, {true} AS month, {columns} FROM {source}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (agency_id, day, month, {columns}) SELECT agency_id, day, month, {sums} "
+                       f"FROM ({grains}) AS g WHERE {true} GROUP BY agency_id, day, month ORDER BY agency_id, day, month "
+                       f"ON CONFLICT (agency_id, day, month) DO UPDATE SET {sets}", list(params) * 2)
+
+
 @transaction.atomic
 def rollup_rebuild() -> int:
     """Recompute every row from the dossiers (one INSERT … SELECT); returns the number of rollup rows."""

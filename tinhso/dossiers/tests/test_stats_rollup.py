@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -107,6 +107,27 @@ def test_a_stale_rollup_falls_back_to_the_scan_until_rebuilt(world):
     stats_rollup.rollup_rebuild()
     stats = dossier_statistics(actor=None, period=q1, now=datetime(2026, 5, 1, tzinfo=VN))
     assert stats["source"] == "rollup" and stats["received_total"] == 1
+
+
+def test_bulk_sql_writes_take_away_and_add_their_rows_contributions(world):
+    """What an import in SQL does: take away the rows it overwrites, write, add what it wrote."""
+    at = datetime(2026, 1, 30, 9, tzinfo=VN)
+    kept = make_dossier(agency=world.justice, received_at=at)
+    moved = make_dossier(agency=world.justice, received_at=at, due_at=at + timedelta(days=3))
+    live = _rows()
+    table = Dossier._meta.db_table
+    stats_rollup.rollup_add_dossiers(f"code IN (SELECT code FROM {table} WHERE id = %s)", [moved.pk], sign=-1)
+    with connection.cursor() as cursor:  # behind the models' back, as COPY and the staging upsert write
+        cursor.execute(f"UPDATE {table} SET receiving_agency_id = %s, resolved_at = %s, timeliness = 'late' "
+                       f"WHERE id = %s", [world.health.pk, at + timedelta(days=9), moved.pk])
+    stats_rollup.rollup_add_dossiers("id = %s", [moved.pk])
+    after = _rows()
+    assert after != live
+    stats_rollup.rollup_rebuild()
+    assert _rows() == after
+    stats = dossier_statistics(actor=None, period=parse_period("2026-Q1"), now=datetime(2026, 5, 1, tzinfo=VN))
+    assert (stats["source"], stats["received_total"], stats["resolved_late"]) == ("rollup", 2, 1)
+    assert kept.pk
 
 
 # --- live transitions through the services ----------------------------------------------------------------
