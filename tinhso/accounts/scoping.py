@@ -7,11 +7,11 @@ revoked changes the key, so it takes effect at once in every process. Changes to
 this process's cache through signals (`connect_signals`, from AccountsConfig.ready) and reach the other processes
 within SCOPE_TTL seconds.
 
-A hot lookup need not spend a statement on the assignments: `with_assignments(queryset, user)` reads them in the
-lookup's own statement (a scalar subquery), and `first_with_assignments` memoises them on the user, so the scope
-check that follows sends no query. Read afresh with every lookup, they are exact in every process: no version key
-to keep in step, and a role granted, revoked or a user deactivated (the user row is loaded by each request) counts
-from the very next call.
+A hot lookup need not spend a statement on the assignments: `annotate_assignments(queryset, user_id)` reads them
+in the lookup's own statement (a scalar subquery), and `adopt_assignments` memoises them on the user, so the scope
+check that follows sends no query (dossiers.selectors.dossier_get). Read afresh with every lookup, they are exact
+in every process: no version key to keep in step, and a role granted, revoked or a user deactivated (the user row
+is loaded by each request) counts from the very next call.
 """
 
 import json
@@ -101,8 +101,9 @@ def _assignments_sql(connection) -> str:
     quote = connection.ops.quote_name
     column = {f: quote(meta.get_field(f).column) for f in ("id", "role", "agency", "unit", "include_subordinates",
                                                           "user")}
-    return _ASSIGNMENTS_SQL[connection.vendor].format(table=quote(meta.db_table), subordinates=column["include_subordinates"],
-                                           **{k: v for k, v in column.items() if k != "include_subordinates"})
+    return _ASSIGNMENTS_SQL[connection.vendor].format(
+        table=quote(meta.db_table), subordinates=column["include_subordinates"],
+        **{k: v for k, v in column.items() if k != "include_subordinates"})
 
 
 _SQL_BY_VENDOR: dict[str, str] = {}
@@ -122,35 +123,15 @@ def scope_generation() -> int:
     return _generation[0]
 
 
-def with_assignments(queryset: QuerySet, user) -> QuerySet:
-    """`queryset` with the user's role assignments in each row (read in the same statement), for
-    `adopt_assignments`. Unchanged for an anonymous or inactive user, or when the memo is fresh."""
-    memo = getattr(user, "_tinhso_scope_memo", None)
-    if not _active(user) or (memo is not None and memo[0] == _generation[0]):
-        return queryset
-    if connections[queryset.db].vendor not in _ASSIGNMENTS_SQL:
-        return queryset
-    return annotate_assignments(queryset, user.pk)
-
-
 def adopt_assignments(user, obj, generation: int) -> None:
-    """Memoise on the user the assignments `with_assignments` read into `obj` (taken at `generation`)."""
+    """Memoise on the user the assignments `annotate_assignments` read into `obj` (`generation`: scope_generation()
+    taken before the read)."""
     if not _active(user) or not hasattr(obj, ASSIGNMENTS_ANNOTATION):
         return
     raw = getattr(obj, ASSIGNMENTS_ANNOTATION)
     rows = sorted(json.loads(raw)) if raw else []
     _remember(user, generation, tuple((role, agency, unit, bool(subordinates))
                                       for _, role, agency, unit, subordinates in rows))
-
-
-def first_with_assignments(queryset: QuerySet, user):
-    """`queryset.first()`, the user's role assignments read in the same statement and memoised on the user: a
-    lookup and the scope check after it in one query."""
-    generation = _generation[0]  # taken before the read: a change seen meanwhile makes the memo stale
-    obj = with_assignments(queryset, user).first()
-    if obj is not None:
-        adopt_assignments(user, obj, generation)
-    return obj
 
 
 def _active(user) -> bool:
