@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from tinhso.indicators import alerts as indicator_alerts
 from tinhso.indicators import selectors as indicators
 from tinhso.indicators.choices import Direction, Pillar, Status
+from tinhso.indicators.models import Indicator
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import unit_children
 
@@ -152,17 +153,36 @@ def map_data(*, unit: AdministrativeUnit, user, indicator_code: str = "", by: st
     return data
 
 
+MAP_STRUCTURE_SECONDS = 60
+
+
+def _map_structure(*, unit, indicator_code: str, year: int | None) -> tuple[list, Indicator | None, object]:
+    """Which indicators communes have values of, and the latest period of the chosen one. Depends on which values
+    exist, not on their figures: kept under `indicators.values_version()` (a new value or period changes it; a
+    figure recomputed in place does not), at most a minute (an indicator switched off)."""
+    key = f"dashboard:map-structure:v1:{unit.pk}:{indicator_code[:80]}:{year or 0}:{indicators.values_version()}"
+    found = cache.get(key)
+    if found is None:
+        choices = indicators.commune_indicator_choices(unit=unit)
+        codes = [i.code for i in choices]
+        if indicator_code not in codes:
+            indicator_code = DEFAULT_MAP_INDICATOR if DEFAULT_MAP_INDICATOR in codes else (codes[0] if codes else "")
+        indicator = next((i for i in choices if i.code == indicator_code), None)
+        period = None if indicator is None else indicators.latest_commune_period(indicator=indicator, unit=unit,
+                                                                                 year=year)
+        found = (choices, indicator, period)
+        cache.set(key, found, MAP_STRUCTURE_SECONDS)
+    return found
+
+
 def _map_data(*, unit, indicator_code, by, year, detail, visible) -> dict:
     communes = [c for c in unit_children(unit=unit) if c.latitude is not None and c.longitude is not None]
-    choices = indicators.commune_indicator_choices(unit=unit) if detail else []
-    codes = [i.code for i in choices]
-    if indicator_code not in codes:
-        indicator_code = DEFAULT_MAP_INDICATOR if DEFAULT_MAP_INDICATOR in codes else (codes[0] if codes else "")
-    indicator = next((i for i in choices if i.code == indicator_code), None)
+    choices, indicator, period = _map_structure(unit=unit, indicator_code=indicator_code, year=year) if detail \
+        else ([], None, None)
+    indicator_code = indicator.code if indicator is not None else ""
     by = by if by in ("value", "status") else "value"
-    values, period = {}, None
+    values = {}
     if indicator is not None:
-        period = indicators.latest_commune_period(indicator=indicator, unit=unit, year=year)
         if period is not None:
             # Every commune's value (user None: the system); only those in the viewer's scope are shown below.
             rows = indicators.breakdown(indicator=indicator, unit=unit, period=period, by="commune", user=None)

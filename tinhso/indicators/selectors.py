@@ -22,7 +22,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from tinhso.accounts import scoping
 from tinhso.accounts.choices import OFFICER_ROLES, Role
@@ -626,6 +626,13 @@ def with_changes(rows: list[dict]) -> list[dict]:
             row.update(previous_value=previous[3], previous_period_label=Period(previous[1], previous[0]).label,
                        change=row["value"] - previous[3])
     return rows
+
+
+def values_version() -> int:
+    """A cheap version of the set of stored values (the latest row id, read from the primary key's index): every
+    new value, new version or new period adds a row, so what depends only on which (indicator, unit, period)
+    values exist, not on the figures, may be kept under it. Figures updated in place do not change it."""
+    return IndicatorValue.objects.aggregate(latest=Max("id"))["latest"] or 0
 
 
 def commune_indicator_choices(*, unit: AdministrativeUnit) -> list[Indicator]:

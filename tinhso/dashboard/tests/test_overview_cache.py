@@ -89,12 +89,12 @@ def test_province_admin_and_public_share_the_public_fragment_but_not_the_scoped_
 
 # Queries of one GET /dashboard/. Warm: the province, and for an officer the session, the user, their role
 # assignments and the unread notifications. Cold (every cache cleared, the overdue counts of the alerts included):
-# the values, targets, periods, communes, map, alerts. Fails on growth: a new per-row or per-commune query shows
-# up here first.
+# the values, targets, periods, communes, the map (its structure under the values' version), the alerts.
+# Fails on growth: a new per-row or per-commune query shows up here first.
 MAX_QUERIES = {
     ("anonymous", "cold"): 10,
     ("anonymous", "warm"): 1,
-    ("province_admin", "cold"): 25,
+    ("province_admin", "cold"): 26,
     ("province_admin", "warm"): 5,
 }
 
