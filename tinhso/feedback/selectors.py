@@ -7,7 +7,9 @@ the citizen's account); officers see their agencies' reports in full; province a
 import hashlib
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 
 from tinhso.accounts import scoping
 from tinhso.core.exceptions import NotFound
@@ -19,6 +21,22 @@ from .choices import OPEN_STATUSES, RejectReason, Status
 from .models import ApiKey, Report, ReportEvent, RoutingRule, Service
 
 MAX_PAGE = 200
+
+
+def word_search(qs: QuerySet, query: str, field: str = "search_key") -> QuerySet:
+    """Every query word (folded) must start a word of the folded key.
+
+    On PostgreSQL the trigram index answers `LIKE '%word%'`; the word start is then checked on those rows
+    (`strpos(key, ' word') > 0`, which no index serves). `LIKE '% word%'` would ask the index for the padded
+    trigrams of a word start ("  d", " de"), which nearly every row holds: reading those posting lists cost a
+    third more at a million reports. Words under three letters have no trigram of their own and keep the padded
+    form. SQLite runs the same conditions as plain scans: the same rows on both."""
+    for word in query_words(query):
+        if len(word) < 3:
+            qs = qs.filter(**{f"{field}__contains": f" {word}"})
+        else:
+            qs = qs.filter(Q(**{f"{field}__contains": word}), GreaterThan(StrIndex(field, Value(f" {word}")), 0))
+    return qs
 
 
 def token_hash(token: str) -> str:
@@ -99,8 +117,7 @@ def report_list(*, status: str = "", service_code: str = "", commune_code: str =
         qs = qs.filter(received_at__lte=end)
     if codes is not None:
         qs = qs.filter(code__in=codes)
-    for word in query_words(search):
-        qs = qs.filter(search_key__contains=f" {word}")
+    qs = word_search(qs, search)
     return qs.order_by("-received_at", "-id")
 
 
@@ -143,8 +160,7 @@ def officer_queue(*, actor, status: str = "", search: str = "", overdue: bool = 
         qs = qs.filter(status__in=OPEN_STATUSES)
     if overdue and now is not None:
         qs = qs.filter(due_at__lt=now, status__in=OPEN_STATUSES)
-    for word in query_words(search):
-        qs = qs.filter(search_key__contains=f" {word}")
+    qs = word_search(qs, search)
     return qs.order_by("due_at", "id")
 
 

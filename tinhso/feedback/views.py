@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 
 from tinhso.audit.services import audit_record
 from tinhso.core.exceptions import DomainError, NotFound, Throttled
+from tinhso.core.text import query_words
 from tinhso.core.throttle import throttle_check, throttle_failure
 from tinhso.org.models import Agency
 from tinhso.org.selectors import home_province
@@ -37,9 +38,9 @@ def _communes():
     return location.current_communes(province).order_by("name") if province else []
 
 
-# The map counts the newest 1000 shown reports. A larger window costs little unfiltered, but with a search
-# PostgreSQL underestimates how many rows match two common words (it multiplies their frequencies) and, past about
-# 1700 rows, sorts every match instead of walking the list's index (1 s instead of 0.2 s at a million reports).
+# The map counts at most 1000 shown reports: the newest, or with a search any 1000 that match. PostgreSQL
+# underestimates how many rows match common words (it multiplies their frequencies), so "the newest 1000 matches"
+# made it fetch and sort every match (1.3 s at a million reports for "den duong"); unordered, it stops at 1000.
 MAP_ROWS = 1000
 MAP_POINTS = 500
 
@@ -68,15 +69,16 @@ def map_points(reports) -> dict:
 
 def report_list(request):
     q = request.GET
+    search = q.get("q", "")[:200]
     reports = selectors.report_list(status=q.get("status", "") if q.get("status") in Status.values else "",
                                     service_code=q.get("service", "")[:40], commune_code=q.get("commune", "")[:20],
-                                    search=q.get("q", "")[:200])
+                                    search=search)
     page = keyset_page(reports, order="-received_at", after=q.get("after", ""), before=q.get("before", ""),
                        page_size=LIST_PAGE_SIZE)
     query = {k: v for k, v in q.items() if k not in PAGING_KEYS and v}
     return render(request, "feedback/list.html", {
         "page": page, "statuses": Status.choices, "services": selectors.service_list(), "communes": _communes(),
-        "filters": q, "query": urlencode(query), "map": map_points(reports)})
+        "filters": q, "query": urlencode(query), "map": map_points(reports.order_by() if query_words(search) else reports)})
 
 
 def _submit_context(**extra) -> dict:
