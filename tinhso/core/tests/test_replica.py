@@ -273,3 +273,28 @@ def test_a_standby_that_is_down_leaves_the_reads_to_the_primary(standby, world, 
         subprocess.run([str(SCRIPT), "run", str(standby["dir"])], check=True, timeout=120)
     _wait_for_replay()
     assert _healthy()
+
+
+def test_open_data_rows_read_on_the_standby_what_replication_brought(standby, world, settings):
+    from tinhso.opendata import resources
+    from tinhso.opendata import selectors as opendata_selectors
+    from tinhso.opendata import services as opendata_services
+    from tinhso.org.tests.factories import AgencyFactory
+
+    settings.TINHSO_PROVINCE_CODE = world.province.code
+    opendata_services.datasets_sync(actor=None)
+    opendata_services.dataset_publish_all(actor=None)
+    dataset = opendata_selectors.dataset_get(key="danh-muc-co-quan-ma-dinh-danh")
+    _wait_for_replay()
+    _forget_own_writes()
+    with CaptureQueriesContext(connections[replica.REPLICA]) as on_standby:
+        before = resources.datastore_search(dataset, limit=1)["total"]
+    assert before >= 1 and _replica_queries(on_standby), "datastore_search did not read from the standby"
+    # With replay paused on the standby, a new agency on the primary is not yet in the standby's rows.
+    _sql_on_standby("SELECT pg_wal_replay_pause()")
+    AgencyFactory(identifier_code="000.00.78.H56", name="Sở thử nghiệm bản sao", unit=world.province)
+    _forget_own_writes()
+    assert resources.datastore_search(dataset, limit=1)["total"] == before
+    assert resources.row_count(dataset) == before
+    with replica.reading_from_primary():
+        assert resources.datastore_search(dataset, limit=1)["total"] == before + 1
