@@ -585,12 +585,15 @@ def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
         updated = cursor.rowcount
     created = 0
     if total > existing:
+        # Many new rows (a file whose first code exists but most do not): their foreign keys once, as for a COPY.
+        suspended = _suspend_foreign_keys(cursor) if _suspension_pays(cursor, lines=total - existing) else None
         # ON CONFLICT: a dossier of the same code committed meanwhile by another import is upserted as before.
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} FROM {STAGING_TABLE} t "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} d WHERE d.code = t.code) "
             f"ON CONFLICT (code) DO UPDATE SET {', '.join(updates)} WHERE {changed}", params)
         created = cursor.rowcount
+        _restore_foreign_keys(cursor, suspended)
     return created, updated, existing - updated
 
 
