@@ -26,9 +26,11 @@ second waits for the first's row lock, then adds to the committed value) and nev
 Recounting a bucket instead would mean finding every dossier whose due time, pause or closing falls on that day —
 columns with no index: the delta is one primary-key read before and after.
 
-Bulk writes that send no signals (the history import's COPY, queryset.update) call `rollup_rebuild()` in their
-transaction, or `mark_stale()` and leave it to `tinhso manage rebuild_dossier_statistics`; while the rollup is
-stale statistics fall back to the scan. Refused and never-received dossiers contribute nothing; a dossier's
+Bulk writes through the ORM (bulk_create, bulk_update, queryset.update) do the same through DossierQuerySet.
+Writes in raw SQL (the history import's COPY and upsert) call `rollup_add_dossiers` around them, or `rollup_rebuild()`
+(two INSERT … SELECT: `contributions_sql`, the same contributions in SQL) in their transaction, or `mark_stale()` and
+leave it to `tinhso manage rebuild_dossier_statistics`; while the rollup is stale statistics fall back to the scan.
+Each day's sums are also kept in its month's row (day = the 1st, month = true), so a period reads whole months there. Refused and never-received dossiers contribute nothing; a dossier's
 timestamps are assumed ordered (received ≤ closed, asked ≤ answered), as the workflow and the import guarantee.
 """
 
