@@ -5,12 +5,14 @@ COUNT_CAP + 1 rows ("Hơn 10.000 phản ánh" beyond that) and page by the last 
 page is the rows after that report in the list's order, read from the list's index, however deep.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 COUNT_CAP = 10_000
+CODE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 def vn_integer(value: int) -> str:
@@ -69,8 +71,10 @@ def keyset_page(queryset: QuerySet, *, order: str, after: str = "", before: str 
     cap = COUNT_CAP if cap is None else cap
     name = order.lstrip("-")
     direction = "-" if order.startswith("-") else ""
-    cursor_code = (after or before or "").strip()[:40]
-    cursor = queryset.model.objects.filter(code=cursor_code).values(name, "id").first() if cursor_code else None
+    cursor_code = (after or before or "").strip()
+    # A report code, or nothing (a NUL byte or junk from a crafted link must not reach the database).
+    cursor = queryset.model.objects.filter(code=cursor_code).values(name, "id").first() \
+        if CODE.fullmatch(cursor_code) else None
     forward = not (before and not after)
     ordered = queryset.order_by(f"{direction}{name}", f"{direction}id")
 

@@ -112,7 +112,8 @@ def test_keyset_pages_walk_every_report_once_in_order_both_ways_even_when_times_
     assert codes(back.items) == pages[1] and back.has_previous and back.has_next
     first = paging.keyset_page(qs, order=order, before=back.previous_key, page_size=3)
     assert codes(first.items) == pages[0] and not first.has_previous
-    assert codes(paging.keyset_page(qs, order=order, after="PA-unknown", page_size=3).items) == pages[0]
+    for junk in ("PA-unknown", "PA\x00001", "x" * 500, "' OR 1=1 --"):
+        assert codes(paging.keyset_page(qs, order=order, after=junk, page_size=3).items) == pages[0]
     assert name in ("received_at", "due_at")
 
 
@@ -134,6 +135,8 @@ def test_the_public_list_shows_more_than_the_cap_and_pages_on_without_a_total(pl
     body = client.get("/phan-anh/", {"status": "received", "after": after}).content.decode()
     assert re.findall(r'<tr data-code="([^"]+)"', body) == newest_first[3:6]
     assert 'rel="prev">Trang trước<' in body and 'rel="first">Mới nhất<' in body
+    assert client.get("/phan-anh/", {"after": "' OR 1=1 --", "before": "x" * 500}).status_code == 200
+    assert client.get("/phan-anh/", {"after": "PA\x00"}).status_code == 400  # NUL bytes: refused before the view
 
 
 def test_open311_reads_a_bounded_window_when_given_no_start(place):
