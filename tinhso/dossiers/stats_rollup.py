@@ -395,27 +395,9 @@ def rollup_add_dossiers(where: str, params=(), *, sign: int = 1) -> None:
 
 @transaction.atomic
 def rollup_rebuild() -> int:
-    """Recompute every row from the dossiers (one INSERT … SELECT); returns the number of rollup rows."""
+    """Recompute every row from the dossiers (`rebuild_sql`); returns the number of rollup rows."""
     DossierStatState.objects.select_for_update().get_or_create(pk=1, defaults={"stale": True})
     return rebuild_sql(connection)
-
-
-def rebuild_with(dossier_model, day_model, state_model) -> int:
-    """The rebuild over the given models (the current ones, or a migration's historical ones)."""
-    state_model.objects.select_for_update().get_or_create(pk=1, defaults={"stale": True})
-    zone = local_zone()
-    sums: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
-    rows = dossier_model.objects.filter(received_at__isnull=False, refused_at__isnull=True).values(*_VALUES)
-    for row in rows.iterator(chunk_size=20_000):
-        agency, items = contributions(row, zone)
-        for day, field, n in items:
-            sums[(agency, day)][field] += n
-    day_model.objects.all().delete()
-    day_model.objects.bulk_create(
-        (day_model(agency_id=agency, day=day, **counts) for (agency, day), counts in sums.items()),
-        batch_size=5000)
-    state_model.objects.filter(pk=1).update(stale=False)
-    return len(sums)
 
 
 # --- reading -----------------------------------------------------------------------------------------------
