@@ -235,6 +235,15 @@ def webhook_subscribe(*, actor, client: Client, url: str,
     if not re.match(r"^https?://[^\s/]+(/\S*)?$", url) or len(url) > 500:
         raise ValidationError.for_field("url", "Địa chỉ nhận phải là một URL http(s) đầy đủ.")
     types = _event_types(event_types)
+    from .webhooks import EVENT_SERVICES
+
+    granted = set(client.grants.values_list("service", flat=True))
+    for event_type in types:
+        service = EVENT_SERVICES.get(event_type)
+        if service and service not in granted:
+            raise ValidationError.for_field(
+                "event_types", f"Hệ thống “{client.name}” chưa được cấp dịch vụ “{catalogue.service_name(service)}”, nên chưa "
+                f"thể nhận sự kiện “{EventType(event_type).label}”. Hãy gửi yêu cầu cấp quyền dịch vụ này trước.")
     subscription = WebhookSubscription.objects.create(client=client, url=url, secret=secrets.token_hex(32),
                                                       event_types=types)
     names = ", ".join(EventType(t).label.lower() for t in types)

@@ -171,19 +171,28 @@ def subscription_ids_for(event_types: Iterable[str]) -> set[int]:
     return {pk for pk, types in _active_subscriptions() if types & wanted}
 
 
+# Event types whose payload is what a gateway service gives: a client receives them only while it holds that
+# service's grant (a dossier's status events are the "dossier-status" service pushed instead of polled).
+EVENT_SERVICES = {EventType.DOSSIER_STATUS: "dossier-status"}
+
+
 def _client_agency_ids(user) -> set[int]:
     """The client's agencies: where its service account holds the system-client role (and those under them)."""
     return scoping.agency_ids_for(user, roles={Role.SYSTEM_CLIENT})
 
 
-def _queue(event_types: list[str], *, build: Callable[[str], dict], may_see: Callable[[object], bool]) -> None:
+def _queue(event_types: list[str], *, build: Callable[[str], dict], may_see: Callable[[object], bool],
+           service: str = "") -> None:
     """One delivery per (subscription that chose the type, type), for subscriptions whose client may see the
-    record; `build(type)` makes the payload, once per type."""
+    record (and, when the events carry what a service gives, holds that service's grant: the grants stay the one
+    place that decides what a client receives); `build(type)` makes the payload, once per type."""
     ids = subscription_ids_for(event_types)
     if not ids:
         return
     subscriptions = WebhookSubscription.objects.select_related("client__service_user").filter(
         pk__in=ids, state=SubscriptionState.ACTIVE, client__active=True).order_by("pk")
+    if service:
+        subscriptions = subscriptions.filter(client__grants__service=service)
     payloads: dict[str, dict] = {}
     seen: dict[int, bool] = {}
     queued: list[int] = []
@@ -225,7 +234,7 @@ def on_dossier_event_saved(sender, instance, created: bool, raw: bool = False, *
     if not created or raw or instance.from_status == instance.to_status:
         return
     _queue([EventType.DOSSIER_STATUS], build=lambda _type: _payload(instance),
-           may_see=lambda user: can_view(user, instance.dossier))
+           may_see=lambda user: can_view(user, instance.dossier), service=EVENT_SERVICES[EventType.DOSSIER_STATUS])
 
 
 # --- feedback -------------------------------------------------------------------------------------------------------

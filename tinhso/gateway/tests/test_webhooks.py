@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tinhso.core.exceptions import ValidationError
 from tinhso.dossiers.services import dossier_transition
 from tinhso.dossiers.tests.factories import make_dossier
 from tinhso.gateway import services
-from tinhso.gateway.models import WebhookAttempt, WebhookDelivery
+from tinhso.gateway.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from tinhso.gateway.webhooks import verify, webhook_drain
 
 from .factories import make_client
@@ -125,3 +126,24 @@ def test_the_delivery_is_enqueued_as_a_background_task_after_commit(world):
     dossier = _filed_dossier(world, client)
     dossier_transition(actor=world.users["processing_officer"], dossier_code=dossier.code, action="start")
     assert DBTaskResult.objects.filter(task_path="tinhso.gateway.tasks.drain_webhook").count() == 1
+
+
+def test_dossier_status_events_need_the_dossier_status_grant(world):
+    """The grants stay the one place that decides what a client gets: without "dossier-status" no subscription to
+    dossier status events, and once the grant is removed, no more of them."""
+    admin = world.users["province_admin"]
+    client = make_client(world)
+    with pytest.raises(ValidationError) as refused:
+        services.webhook_subscribe(actor=admin, client=client, url="http://127.0.0.1:9/hs")
+    assert "event_types" in refused.value.field_errors and "chưa được cấp dịch vụ" in refused.value.message
+    assert not WebhookSubscription.objects.exists()
+
+    services.grant_add(actor=admin, client=client, service="dossier-status")
+    subscription = services.webhook_subscribe(actor=admin, client=client, url="http://127.0.0.1:9/hs")
+    dossier = _filed_dossier(world, client)
+    dossier_transition(actor=world.users["processing_officer"], dossier_code=dossier.code, action="start")
+    assert WebhookDelivery.objects.filter(subscription=subscription).count() == 1
+    services.grant_remove(actor=admin, client=client, service="dossier-status")
+    dossier_transition(actor=world.users["processing_officer"], dossier_code=dossier.code,
+                       action="request_supplement", note="Thiếu bản sao CCCD")
+    assert WebhookDelivery.objects.filter(subscription=subscription).count() == 1

@@ -79,7 +79,7 @@ def test_feedback_steps_arrive_in_order_signed_after_the_endpoint_was_down_witho
     RoleFactory(user=officer, role=Role.PROCESSING_OFFICER, agency=world.commune_committee)
     receiver = Receiver()  # not started: the endpoint is down
     ward = make_client(world, code="phan-mem-xa", name="Phần mềm một cửa xã Hoằng Hóa",
-                       owner=world.commune_committee)
+                       owner=world.commune_committee, services_=["dossier-status"])
     subscription = _subscribe(world, ward, receiver.url, FEEDBACK_TYPES)
     elsewhere = make_client(world, code="phan-mem-xa-khac", name="Phần mềm xã Quảng Xương",
                             owner=world.other_commune_committee)
