@@ -30,7 +30,6 @@ Targets: overview first byte < 30 ms warm, < 100 ms right after an invalidation;
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -67,12 +66,6 @@ def prepare(province) -> None:
         services.rank_all(actor=None, root=province)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _first_byte(port: int, path: str, cookie: str = "") -> float:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     start = time.perf_counter()
@@ -87,32 +80,15 @@ def _first_byte(port: int, path: str, cookie: str = "") -> float:
 
 
 def _gunicorn(province_code: str) -> None:
-    port = _free_port()
-    env = {**os.environ, "TINHSO_PROVINCE_CODE": province_code, "TINHSO_DB_CONN_MAX_AGE": "60"}
-    binary = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen([str(binary), "tinhso.config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "1", "--log-level", "warning", "--chdir", str(common.ROOT)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _first_byte(port, "/healthz")
-                break
-            except (OSError, RuntimeError):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    print("  gunicorn did not start:", (server.stderr.read() or b"").decode()[-500:])
-                    return
-                time.sleep(0.2)
+    with _server(province_code) as port:
+        if port is None:
+            return
         samples = [_first_byte(port, "/dashboard/") for _ in range(REQUESTS)]
         print(f"  GET /dashboard/ over HTTP (gunicorn, 1 worker, first request fills the cache): "
               f"{_percentiles(samples)}")
         samples = [_first_byte(port, f"/dashboard/?year={year}") for year in (2025, 2026) for _ in range(REQUESTS // 2)]
         print(f"  GET /dashboard/?year=… over HTTP (two years, each cached after its first request): "
               f"{_percentiles(samples)}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _pcts(samples: list[float]) -> tuple[float, float]:
@@ -123,7 +99,7 @@ def _pcts(samples: list[float]) -> tuple[float, float]:
 @contextmanager
 def _server(province_code: str, **env_extra):
     """A gunicorn (one worker) on a free port, torn down afterwards; yields the port, or None if it did not start."""
-    port = _free_port()
+    port = common.free_port()
     env = {**os.environ, "TINHSO_PROVINCE_CODE": province_code, "TINHSO_DB_CONN_MAX_AGE": "60", **env_extra}
     binary = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(binary), "tinhso.config.wsgi:application", "--bind", f"127.0.0.1:{port}",

@@ -40,12 +40,6 @@ SEAL_ROWS = int(os.environ.get("TINHSO_BENCH_GATEWAY_SEAL_ROWS", 20_000))
 CLIENTS = 20
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait(port: int, timeout: float = 60) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -128,7 +122,7 @@ def main() -> None:
     code = agencies[3].identifier_code
     direct, through = f"/api/v1/agencies/{code}", f"/lien-thong/api/agencies/{code}"
 
-    port = _free_port()
+    port = common.free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tinhso.config.settings", "TINHSO_DB_CONN_MAX_AGE": "600"}
     server = subprocess.Popen(
         [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "tinhso.config.wsgi", "-b", f"127.0.0.1:{port}",

@@ -21,7 +21,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,17 +36,11 @@ SECONDS = int(os.environ.get("TINHSO_BENCH_SECONDS", 10))
 CONNECTIONS = 20
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _server(**env_extra):
     from tinhso.cli import gunicorn_argv
 
-    port = _free_port()
+    port = common.free_port()
     argv = gunicorn_argv(host="127.0.0.1", port=port, chdir=str(common.ROOT), app="http_anchor:application")
     argv = [a for a in argv if a not in ("--access-logfile", "-")]  # no access log: it is not the platform's cost
     env = {**os.environ, **env_extra, "PYTHONPATH": str(common.ROOT / "bench")}

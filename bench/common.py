@@ -4,6 +4,7 @@ import json
 import os
 import platform
 import random
+import socket
 import sys
 import time
 from contextlib import contextmanager
@@ -18,6 +19,13 @@ PROVINCE = "38"
 PREFIX = "H56"
 DEPARTMENTS = 20
 COMMUNES = 180
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a server the bench starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 RESULTS: list[dict] = []  # every figure of this run, written to var/bench/<timestamp>.json at the end
