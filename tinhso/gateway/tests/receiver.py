@@ -13,13 +13,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve(port: int, handler) -> ThreadingHTTPServer:
+    """Listen on 127.0.0.1:`port` (again, after a stop) with `handler`, in a daemon thread."""
+    ThreadingHTTPServer.allow_reuse_address = True
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def shut(server: ThreadingHTTPServer | None) -> None:
+    """Stop listening: the port refuses connections until the receiver starts again."""
+    if server:
+        server.shutdown()
+        server.server_close()
+
+
 class Receiver:
     def __init__(self, port: int | None = None):
         self.port = port or free_port()
         self.requests: list[dict] = []  # every request that arrived
         self.taken: dict[str, dict] = {}  # idempotency key → body, each taken once
         self.server = None
-        self.thread = None
 
     @property
     def url(self) -> str:
@@ -46,14 +60,9 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = serve(self.port, Handler)
         return self
 
     def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        shut(self.server)
+        self.server = None
