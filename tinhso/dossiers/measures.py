@@ -17,6 +17,10 @@ from .models import DossierStatDay
 COUNTERS = ["received", "received_digitised", "resolved_early", "resolved_on_time", "resolved_late",
             "withdrawn", "returned"]
 SUM_KEYS = [*COUNTERS, "received_online"]
+# The rollup fields those counters (and `day_range`) are read from: a change of a (agency, day) bucket in any of
+# them (signals.rollup_changed) changes what is measured of that day.
+MEASURED_FIELDS = frozenset({"received_online", "received_other", "received_digitised", "closed", "resolved_early",
+                             "resolved_on_time", "resolved_late", "withdrawn", "returned"})
 
 
 def _sums() -> dict:

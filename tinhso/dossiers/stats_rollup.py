@@ -44,6 +44,7 @@ from tinhso.core.calendar import local_zone
 
 from .choices import Status, Timeliness
 from .models import Dossier, DossierStatDay, DossierStatState
+from .signals import rollup_changed
 
 FIELDS = ["received_online", "received_other", "received_digitised", "closed", "resolved_early", "resolved_on_time", "resolved_late",
           "withdrawn", "stopped", "returned", "overdue_delta"]
@@ -155,6 +156,7 @@ def _increment(deltas: dict[tuple[int, date], dict[str, int]]) -> None:
         cursor.execute(f"INSERT INTO {table} (agency_id, day, month, {columns}) VALUES "
                        f"{', '.join([placeholders] * len(rows))} "
                        f"ON CONFLICT (agency_id, day, month) DO UPDATE SET {sets}", params)
+    rollup_changed.send(sender=DossierStatDay, deltas=deltas)
 
 
 def _stored(pk, *, lock: bool) -> dict | None:

@@ -3,10 +3,11 @@
 The counts themselves live in the dossiers app's one rollup (dossiers.DossierStatDay), kept current by every
 dossier save in the same transaction and read here through `tinhso.dossiers.measures` (dossiers never import
 indicators). What this module adds is the trigger for the computed indicator values:
-- `connect_signals()` (called from IndicatorsConfig.ready) listens to saves and deletes of dossiers.Dossier. Each
-  change marks the (agency, local day) buckets it touches — before and after the change — and, when the
-  transaction commits, writes them to RollupDirtyBucket and enqueues `tasks.refresh_indicators` (django-tasks;
-  run `tinhso manage db_worker` beside the web server). The task drains the marks, then recomputes the computed
+- `connect_signals()` (called from IndicatorsConfig.ready) listens to `dossiers.signals.rollup_changed`, which the
+  rollup sends for every save, delete and ORM bulk write of dossiers with the (agency, local day) buckets it
+  changed. The buckets whose measured counters changed are, when the transaction commits, written to
+  RollupDirtyBucket, and `tasks.refresh_indicators` is enqueued (django-tasks; run `tinhso manage db_worker`
+  beside the web server). The task drains the marks, then recomputes the computed
   indicator values of the months and years they fall in.
 - Bulk imports fire no signals: the import sends `history_imported`, which enqueues `tasks.rebuild_indicators`;
   the operator's `tinhso manage indicators_refresh` does the same.
@@ -20,8 +21,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_init, post_save
-from django.utils import timezone
 
 from tinhso.dossiers import measures
 
@@ -29,18 +28,11 @@ from .models import RollupDirtyBucket
 
 COUNTERS = measures.COUNTERS
 SUM_KEYS = measures.SUM_KEYS
-_TRACKED = ("handling_agency_id", "receiving_agency_id", "channel", "received_at", "resolved_at",
-            "withdrawn_at", "returned_at", "refused_at", "timeliness", "has_digitised_attachments")
-_DAY_FIELDS = ("received_at", "resolved_at", "withdrawn_at", "returned_at")
 _local = threading.local()
 
 
 def local_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment, local_tz()).date()
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -50,54 +42,21 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 # --- signals ---------------------------------------------------------------------------------------------------
 
-def _snapshot(instance) -> dict | None:
-    data = instance.__dict__
-    if any(f not in data for f in _TRACKED):  # deferred fields: never trigger queries from a signal
-        return None
-    return {f: data[f] for f in _TRACKED}
-
-
-def _buckets(values: dict | None) -> set[tuple[int, date]]:
-    if not values:
-        return set()
-    agency = values.get("handling_agency_id") or values.get("receiving_agency_id")
-    if agency is None:
-        return set()
-    return {(agency, local_day(values[f])) for f in _DAY_FIELDS if values.get(f)}
-
-
 def _pending() -> set:
     if not hasattr(_local, "pending"):
         _local.pending = set()
     return _local.pending
 
 
-def _on_init(sender, instance, **kwargs):
-    instance._rollup_snapshot = _snapshot(instance)
-
-
-def _on_save(sender, instance, created, **kwargs):
-    before = getattr(instance, "_rollup_snapshot", None)
-    after = _snapshot(instance)
-    if after is None:  # saved with deferred fields: recount what we can see
-        after = {f: getattr(instance, f) for f in _TRACKED}
-    if not created and before == after:
-        return
-    mark_dirty(_buckets(before) | _buckets(after))
-    instance._rollup_snapshot = after
-
-
-def _on_delete(sender, instance, **kwargs):
-    mark_dirty(_buckets(_snapshot(instance) or getattr(instance, "_rollup_snapshot", None)))
+def _on_rollup_changed(sender, deltas, **kwargs):
+    """The dossier rollup changed in this transaction: its measured buckets are recomputed once it commits."""
+    mark_dirty({key for key, fields in deltas.items() if fields.keys() & measures.MEASURED_FIELDS})
 
 
 def connect_signals() -> None:
-    from tinhso.dossiers.models import Dossier
-    from tinhso.dossiers.signals import history_imported
+    from tinhso.dossiers.signals import history_imported, rollup_changed
 
-    post_init.connect(_on_init, sender=Dossier, dispatch_uid="indicators_rollup_init")
-    post_save.connect(_on_save, sender=Dossier, dispatch_uid="indicators_rollup_save")
-    post_delete.connect(_on_delete, sender=Dossier, dispatch_uid="indicators_rollup_delete")
+    rollup_changed.connect(_on_rollup_changed, dispatch_uid="indicators_rollup_changed")
     history_imported.connect(_on_history_imported, dispatch_uid="indicators_rollup_import")
 
 

@@ -185,3 +185,50 @@ def test_the_overview_reads_values_not_dossiers(computed, django_assert_max_num_
     with django_assert_max_num_queries(12):
         rows = selectors.latest_values(unit=computed.province, user=None)
     assert {r["indicator"] for r in rows} >= {"cq_ho_so_tthc_truc_tuyen_rate", "xh_thon_co_to_cnscd_rate"}
+
+
+def _dirty() -> set[tuple[int, date]]:
+    from tinhso.indicators.models import RollupDirtyBucket
+
+    return set(RollupDirtyBucket.objects.values_list("agency_id", "day"))
+
+
+def test_rollup_changes_mark_the_measured_days_dirty_on_commit_only(computed, django_capture_on_commit_callbacks):
+    """The dirty marks follow the rollup's own deltas (dossiers.signals.rollup_changed): saves, ORM bulk writes and
+    deletes mark the (agency, day) buckets whose measured counters moved, once the transaction commits."""
+    from django.db import transaction
+
+    from tinhso.dossiers.models import Dossier
+    from tinhso.indicators.models import RollupDirtyBucket
+    from tinhso.procedures.models import Procedure
+
+    w = computed
+    birth = Procedure.objects.get(code="1.001193")
+    RollupDirtyBucket.objects.all().delete()
+    rollups._pending().clear()  # the fixture's saves never committed (the test's transaction): their marks wait
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = make_dossier(procedure=birth, agency=w.commune_committee, channel="online",
+                               received=date(2026, 2, 10))
+    assert _dirty() == {(w.commune_committee.pk, date(2026, 2, 10))}
+
+    RollupDirtyBucket.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):  # a field the rollup does not count: nothing to redo
+        Dossier.objects.filter(pk=dossier.pk).update(applicant_name="Nguyễn Văn Bình")
+    assert _dirty() == set()
+
+    # A queryset update that moves the dossier to another agency marks both agencies' day (signals of model
+    # saves alone never saw these writes).
+    with django_capture_on_commit_callbacks(execute=True):
+        Dossier.objects.filter(pk=dossier.pk).update(handling_agency=w.other_commune_committee)
+    assert _dirty() == {(w.commune_committee.pk, date(2026, 2, 10)), (w.other_commune_committee.pk, date(2026, 2, 10))}
+
+    RollupDirtyBucket.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):  # rolled back: the rollup and the marks stay as they were
+        with transaction.atomic():
+            Dossier.objects.get(pk=dossier.pk).delete()
+            transaction.set_rollback(True)
+    assert _dirty() == set()
+    rollups._pending().clear()  # the rolled-back marks (flushing them later would only recount a day again)
+    with django_capture_on_commit_callbacks(execute=True):
+        Dossier.objects.get(pk=dossier.pk).delete()
+    assert _dirty() == {(w.other_commune_committee.pk, date(2026, 2, 10))}
