@@ -5,7 +5,6 @@ an address sends too much)."""
 import json
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -15,7 +14,6 @@ from tinhso.org.selectors import home_province
 
 from . import open311, selectors, services
 from .choices import Channel
-from .models import ReportPhoto
 
 MAX_REQUESTS = 1000
 DEFAULT_DAYS = 90
@@ -135,11 +133,7 @@ def requests(request, fmt):
             start = (end or timezone.now()) - timedelta(days=DEFAULT_DAYS)
         qs = selectors.report_list(service_code=q.get("service_code", "")[:400], start=start, end=end,
                                    open_closed=status if len(statuses) == 1 else "")
-    # Only the photos' ids: an item links its first photo, and a thousand full rows would cost for nothing.
-    photos = Prefetch("photos", queryset=ReportPhoto.objects.only("id", "report_id"))
-    qs = qs.select_related("agency", "duplicate_of").prefetch_related(photos)[:MAX_REQUESTS]
-    base = _base(request)
-    return _respond(fmt, "service_requests", [open311.request_item(r, base_url=base) for r in qs])
+    return _respond(fmt, "service_requests", open311.request_items(qs, base_url=_base(request), limit=MAX_REQUESTS))
 
 
 def _create(request, fmt):

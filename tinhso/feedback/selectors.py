@@ -180,11 +180,17 @@ def all_events(report: Report) -> QuerySet:
 
 def status_note(report: Report) -> str:
     """The detailed Vietnamese status (Open311 status_notes)."""
-    text = report.get_status_display()
-    if report.status == Status.REJECTED:
-        text += f" — {report.get_reject_reason_display()}"
-        if report.reject_reason == RejectReason.DUPLICATE and report.duplicate_of_id:
-            text += f" (phản ánh gốc {report.duplicate_of.code})"
-    if report.status in OPEN_STATUSES and report.reopen_count:
-        text += f" (mở lại {report.reopen_count} lần)"
+    return status_text(status=report.status, reject_reason=report.reject_reason, reopen_count=report.reopen_count,
+                       duplicate_code=report.duplicate_of.code if report.duplicate_of_id else "")
+
+
+def status_text(*, status: str, reject_reason: str, reopen_count: int, duplicate_code: str = "") -> str:
+    """`status_note` from the row's values (lists read as values, not model instances)."""
+    text = str(Status(status).label)
+    if status == Status.REJECTED:
+        text += f" — {RejectReason(reject_reason).label if reject_reason else ''}"
+        if reject_reason == RejectReason.DUPLICATE and duplicate_code:
+            text += f" (phản ánh gốc {duplicate_code})"
+    if status in OPEN_STATUSES and reopen_count:
+        text += f" (mở lại {reopen_count} lần)"
     return text

@@ -186,3 +186,25 @@ def _upload(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="image/png")
+
+
+@pytest.mark.django_db
+def test_a_listed_request_equals_its_detail_for_photos_duplicates_and_reopened_reports(place):
+    """The list reads values in one query, the detail reads the report: both give the same item."""
+    client = Client()
+    with_photo = post(client, valid(place), {"media": _upload("a.png", png())}).json()[0]["service_request_id"]
+    original = post(client, valid(place)).json()[0]["service_request_id"]
+    duplicate = post(client, valid(place)).json()[0]["service_request_id"]
+    reopened = post(client, valid(place, service_code=place.light.code)).json()[0]["service_request_id"]
+    Report.objects.filter(code=duplicate).update(status="rejected", reject_reason="duplicate",
+                                                 duplicate_of=Report.objects.get(code=original))
+    Report.objects.filter(code=reopened).update(reopen_count=2, answer="Đã thay bóng đèn")
+    listed = {r["service_request_id"]: r for r in client.get(f"{BASE}/requests.json").json()}
+    assert set(listed) == {with_photo, original, duplicate, reopened}
+    for code, item in listed.items():
+        assert client.get(f"{BASE}/requests/{code}.json").json()[0] == item
+    assert listed[with_photo]["media_url"].endswith(f"/anh/{ReportPhoto.objects.get().pk}/")
+    assert listed[original]["media_url"] == ""
+    assert listed[duplicate]["status"] == "closed" and f"(phản ánh gốc {original})" in listed[duplicate]["status_notes"]
+    assert listed[reopened]["status_notes"].endswith("(mở lại 2 lần)")
+    assert listed[reopened]["service_notice"] == "Trả lời chính thức: Đã thay bóng đèn"
