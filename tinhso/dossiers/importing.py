@@ -567,6 +567,8 @@ def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
     distinct = "IS DISTINCT FROM" if _is_postgres() else "IS NOT"
     changed = " OR ".join(f"{table}.{qn(c)} {distinct} excluded.{qn(c)}" for c in compared)
     if not _is_postgres():
+        if existing:
+            _take_away_overwritten(table, compared, distinct="IS NOT")
         # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} FROM {STAGING_TABLE} t "
@@ -580,6 +582,7 @@ def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
         sets = [f"{qn(c)} = t.{_TARGET[c]}" for c in compared] + [f"{qn('imported')} = true",
                                                                    f"{qn('updated_at')} = %s"]
         differs = " OR ".join(f"d.{qn(c)} IS DISTINCT FROM t.{_TARGET[c]}" for c in compared)
+        _take_away_overwritten(table, compared, distinct="IS DISTINCT FROM")
         cursor.execute(f"UPDATE {table} d SET {', '.join(sets)} FROM {STAGING_TABLE} t "
                        f"WHERE d.code = t.code AND ({differs})", [now])
         updated = cursor.rowcount
@@ -595,6 +598,22 @@ def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
         created = cursor.rowcount
         _restore_foreign_keys(cursor, suspended)
     return created, updated, existing - updated
+
+
+def _take_away_overwritten(table: str, compared: list[str], *, distinct: str) -> None:
+    """Take the rollup contributions of the stored rows the upsert is about to rewrite (a staging row of the same
+    code that differs) away; `_rollup_add_written` adds them back as written."""
+    qn = connection.ops.quote_name
+    differs = " OR ".join(f"{table}.{qn(c)} {distinct} t.{_TARGET[c]}" for c in compared)
+    stats_rollup.rollup_add_dossiers(
+        f"EXISTS (SELECT 1 FROM {STAGING_TABLE} t WHERE t.code = {table}.code AND ({differs}))", sign=-1)
+
+
+def _rollup_add_written(now: datetime) -> None:
+    """Add the contributions of every row this import wrote (created or rewritten: imported, stamped `now`)."""
+    stamp = Dossier._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    imported = "TRUE" if _is_postgres() else "1"
+    stats_rollup.rollup_add_dossiers(f"imported = {imported} AND updated_at = %s", [stamp])
 
 
 def _refuse_live_codes(cursor) -> None:
@@ -822,7 +841,8 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
         if created is None:  # the rows are in the staging table (SQLite, or codes that exist already)
             created, updated, unchanged = _upsert(cursor, now)
             cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
-        stats_rollup.mark_stale()  # raw SQL sends no signals; `import dossiers` rebuilds the rollup after
+        if created or updated:  # raw SQL sends no signals: the rollup follows in this transaction
+            _rollup_add_written(now)
     result = ImportResult(rows=validator.valid, created=created, updated=updated, unchanged=unchanged,
                           sha256=sha256, seconds=round(_time.perf_counter() - started, 3),
                           warnings=validator.warnings, warning_count=validator.warning_count)

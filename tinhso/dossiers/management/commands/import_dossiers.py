@@ -4,7 +4,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tinhso.core.exceptions import DomainError, ImportFailed
 from tinhso.dossiers.importing import dossiers_import_file
-from tinhso.dossiers.stats_rollup import rollup_rebuild
 
 
 class Command(BaseCommand):
@@ -20,8 +19,6 @@ class Command(BaseCommand):
             raise CommandError(exc.report()) from exc
         except DomainError as exc:
             raise CommandError(exc.describe()) from exc
-        if result.created or result.updated:
-            rollup_rebuild()  # the II.06a rollup (dossiers.stats_rollup) follows the imported history
         rate = result.rows / result.seconds if result.seconds else 0
         self.stdout.write(f"Đã nhập {result.rows:,} hồ sơ ({result.created:,} mới, {result.updated:,} cập nhật, "
                           f"{result.unchanged:,} không đổi) "
