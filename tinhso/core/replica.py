@@ -24,7 +24,7 @@ selectors only read, so a second run is safe.
 import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -195,6 +195,45 @@ def replica_reads(function: Callable) -> Callable:
         return function(*args, **kwargs)
 
     return wrapper
+
+
+def replica_stream(chunks: Callable[[], Iterator], *, user=None) -> Iterator:
+    """A lazily read stream (a StreamingHttpResponse's chunks) whose reads may go to the standby, on the rules of
+    `replica_reads`.
+
+    A response body is read after the view and the middleware returned, outside any `reading_from_replica` block
+    and past the request's read-your-writes pin: so whether the standby may answer is decided here, when the view
+    makes the stream, and every step of the stream then runs inside its own block (set and reset within one
+    `next()`, whatever thread or context the server iterates the body in). A standby failing before the first
+    chunk leaves the whole stream to the primary; after bytes went out, an error ends the download as on the
+    primary."""
+    if not replica_configured() or _primary_forced.get() or pinned_to_primary() or user_pinned(user):
+        return chunks()
+    return _steps_on_replica(chunks)
+
+
+def _steps_on_replica(chunks: Callable[[], Iterator]) -> Iterator:
+    iterator, started, used = None, False, []
+    while True:
+        token, token_used = _reading.set(True), _used.set(used)
+        try:
+            if iterator is None:  # made inside the block too: making it may already read
+                iterator = iter(chunks())
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        except DatabaseError:
+            if started or not used:
+                raise
+            mark_replica_down()
+            connections[REPLICA].close()
+            break
+        finally:
+            _used.reset(token_used)
+            _reading.reset(token)
+        started = True
+        yield chunk
+    yield from chunks()  # nothing was sent yet: the primary answers instead
 
 
 class ReplicaRouter:

@@ -4,11 +4,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections, router
 
 from tinhso.core import exports
 from tinhso.core.exceptions import ValidationError
-from tinhso.core.replica import replica_reads
+from tinhso.core.replica import replica_reads, replica_stream
 from tinhso.core.text import fold
 
 from .choices import FORMAT_MEDIA, ColumnType, Format
@@ -28,26 +28,32 @@ class Download:
     chunks: Iterator[bytes]
 
 
-def download(dataset: Dataset, fmt: str) -> Download:
+def download(dataset: Dataset, fmt: str, *, user=None) -> Download:
+    """The file of a dataset, streamed; its rows may be read from the standby (`replica_stream`), as the preview and
+    datastore_search are (published data: a few seconds' lag is acceptable)."""
     source = source_of(dataset)
     names = [c.name for c in source.columns]
-    rows = source.rows()
     if fmt == Format.CSV:
         text = [i for i, c in enumerate(source.columns) if c.type in (ColumnType.TEXT, ColumnType.DATE)]
         if source.select_sql is not None and connection.vendor == "postgresql":
-            chunks = _copy(source, names, text)
+            def make():
+                return _copy(source, names, text)
         else:
-            chunks = exports.csv_stream(names, rows, text_columns=text)
+            def make():
+                return exports.csv_stream(names, source.rows(), text_columns=text)
         content_type = "text/csv; charset=utf-8"
     elif fmt == Format.JSON:
-        chunks = exports.json_stream(names, rows)
+        def make():
+            return exports.json_stream(names, source.rows())
         content_type = "application/json; charset=utf-8"
     elif fmt == Format.XLSX:
-        chunks = exports.xlsx_stream(names, rows, sheet_title="Dữ liệu")
+        def make():
+            return exports.xlsx_stream(names, source.rows(), sheet_title="Dữ liệu")
         content_type = FORMAT_MEDIA[Format.XLSX][0]
     else:
         raise ValidationError.for_field("format", "Định dạng tải về: csv, json hoặc xlsx.")
-    return Download(content_type=content_type, filename=f"{dataset.slug}.{fmt}", chunks=chunks)
+    return Download(content_type=content_type, filename=f"{dataset.slug}.{fmt}",
+                    chunks=replica_stream(make, user=user))
 
 
 def _copy(source: Source, names: list[str], text: list[int]):
@@ -57,7 +63,9 @@ def _copy(source: Source, names: list[str], text: list[int]):
     except EmptyResultSet:  # a queryset that can match nothing (e.g. no province configured)
         yield from exports.csv_stream(names, iter(()), text_columns=text)
         return
-    yield from exports.csv_copy_stream(connection, names, sql, params, text_columns=text)
+    # The connection the router reads from in this step of the stream: the standby inside `replica_stream`.
+    database = connections[router.db_for_read(Dataset)]
+    yield from exports.csv_copy_stream(database, names, sql, params, text_columns=text)
 
 
 # Published rows are read-only and a few seconds' lag is acceptable for open data: the preview, the row count and

@@ -94,7 +94,7 @@ def download(request, slug, fmt):
     if fmt not in Format.values:
         raise Http404("Định dạng tải về: csv, json hoặc xlsx.")
     try:
-        result = resources.download(dataset, fmt)
+        result = resources.download(dataset, fmt, user=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     response = StreamingHttpResponse(result.chunks, content_type=result.content_type)

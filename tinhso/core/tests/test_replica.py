@@ -1,6 +1,7 @@
 """The read replica against a real PostgreSQL hot standby (scripts/pg-standby.sh: pg_basebackup -R), started once
 for these tests only, on the worker that runs the `replica` xdist group, and removed at the end of the session."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tinhso.accounts.tests.factories import UserFactory
 from tinhso.core import replica
 from tinhso.dossiers.choices import Status
 from tinhso.dossiers.models import Dossier
@@ -298,3 +300,18 @@ def test_open_data_rows_read_on_the_standby_what_replication_brought(standby, wo
     assert resources.row_count(dataset) == before
     with replica.reading_from_primary():
         assert resources.datastore_search(dataset, limit=1)["total"] == before + 1
+    # The streamed downloads too: the body is read after the view returned, each step inside a replica block.
+    def lines(fmt, **kwargs):
+        body = b"".join(resources.download(dataset, fmt, **kwargs).chunks).decode("utf-8-sig")
+        return body.count("\n") - 1 if fmt == "csv" else len(json.loads(body))
+
+    assert lines("csv") == before  # PostgreSQL's COPY, on the standby's connection
+    assert lines("json") == before
+    # A reader who just wrote (pinned to the primary) downloads from the primary.
+    writer = UserFactory()
+    _forget_own_writes()
+    assert lines("csv", user=writer) == before  # not pinned yet: the standby
+    replica.pin_user(writer)
+    assert lines("csv", user=writer) == before + 1
+    _sql_on_standby("SELECT pg_wal_replay_resume()")
+    _wait_for_replay()

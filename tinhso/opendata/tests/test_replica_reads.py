@@ -54,3 +54,28 @@ def test_without_a_replica_the_same_reads_run_on_the_primary(catalogue):
     assert not replica.replica_configured()
     dataset = selectors.dataset_get(key="danh-muc-co-quan-ma-dinh-danh")
     assert resources.datastore_search(dataset, limit=1)["total"] == selectors.source_of(dataset).count()
+
+
+@pytest.mark.smoke
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_streamed_downloads_read_their_rows_inside_a_replica_block(catalogue, routed, fmt):
+    """The body is read after the view returned: every step of the stream runs inside its own replica block."""
+    dataset = selectors.dataset_get(key="danh-muc-co-quan-ma-dinh-danh")
+    replica._pinned_until.set(0.0)  # the fixture's own writes would pin this context to the primary
+    download = resources.download(dataset, fmt)
+    routed.clear()
+    body = b"".join(download.chunks)
+    assert body and not replica._reading.get()  # each block was closed again between chunks
+    assert "org.Agency" in {label for label, _ in routed}
+    assert all(inside for _, inside in routed), [label for label, inside in routed if not inside]
+
+
+@pytest.mark.smoke
+def test_a_reader_pinned_by_a_recent_write_streams_downloads_from_the_primary(catalogue, routed, monkeypatch):
+    monkeypatch.setattr(replica, "user_pinned", lambda user: user == "writer")
+    dataset = selectors.dataset_get(key="danh-muc-co-quan-ma-dinh-danh")
+    replica._pinned_until.set(0.0)
+    download = resources.download(dataset, "json", user="writer")
+    routed.clear()
+    assert b"".join(download.chunks)
+    assert routed and not any(inside for _, inside in routed)
