@@ -40,6 +40,7 @@ import json
 import operator
 import re
 import time as _time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
@@ -189,7 +190,10 @@ def _jsonl_records(stream) -> Iterator[tuple[int, list[str] | str]]:
 class _Validator:
     """Checks rows against precomputed lookups and turns them into staging tuples."""
 
-    def __init__(self):
+    def __init__(self, *, tally: bool = False):
+        # tally: also count the rollup contributions of the rows yielded (stats_rollup.tally_unpaused, tally_row),
+        # for an import whose rows all go into the table as validated (the first import's direct COPY).
+        self.tally = defaultdict(int) if tally else None
         self.procedures = dict(Procedure.objects.values_list("code", "id"))
         self.agencies = dict(Agency.objects.values_list("identifier_code", "id"))
         self.communes = commune_codes()
@@ -230,6 +234,7 @@ class _Validator:
         offset, strip = self.local_offset, str.strip
         early, on_time, late = Timeliness.EARLY.value, Timeliness.ON_TIME.value, Timeliness.LATE.value
         shapes = _FAST_SHAPES if offset is not None else {}
+        tally, tally_unpaused, tally_row = self.tally, stats_rollup.tally_unpaused, stats_rollup.tally_row
         for line, values in records:
             if isinstance(values, str):
                 self.error(line, values)
@@ -290,10 +295,15 @@ class _Validator:
                                    received_at, received_at, due_at, resolved_at, timeliness,
                                    resolved_at if status == "returned" else None, returned_at, withdrawn_at,
                                    None, None, None, None, None, None, commune_id)
+                            if tally is not None:  # local days read off the texts (the local offset, checked)
+                                tally_unpaused(tally, agency_id, channel, timeliness, received[:10],
+                                               due[:10], resolved[:10], withdrawn[:10], returned[:10])
                 except (ValueError, IndexError):  # not the usual shape after all: the exact path decides
                     row = None
             if row is None:
                 row = checked(line, values)
+                if row is not None and tally is not None:
+                    tally_row(tally, _rollup_values(row), self.tz)
             if row is not None:
                 yield row
 
@@ -391,6 +401,17 @@ class _Validator:
 
 
 _STAMP_COLUMNS = [*COLUMNS[4:9], *OPTIONAL_COLUMNS[:3]]
+_AT = {c: i for i, c in enumerate(STAGING_COLUMNS)}
+
+
+def _rollup_values(row: tuple) -> dict:
+    """The rollup's view (stats_rollup._VALUES) of the dossier a staging tuple becomes."""
+    values = {c: row[_AT[c]] for c in ("channel", "received_at", "refused_at", "resolved_at", "timeliness",
+                                       "withdrawn_at", "stopped_at", "returned_at", "due_at", "due_before_pause_at",
+                                       "supplement_requested_at", "supplemented_at")}
+    values.update(handling_agency_id=row[_AT["agency_id"]], receiving_agency_id=row[_AT["agency_id"]],
+                  has_digitised_attachments=False)
+    return values
 # status → the closing timestamps it needs (the others must be empty)
 _CLOSINGS = {
     "pending": (),
@@ -615,10 +636,10 @@ def _take_away_overwritten(table: str, compared: list[str], *, distinct: str) ->
 
 def _rollup_add_written(cursor, now: datetime, *, written: int) -> None:
     """Add the contributions of every row this import wrote (created or rewritten: imported, stamped `now`). When
-    they are most of the table (a first import) the rebuild from every dossier is exact too and costs less: it
-    computes each contribution once, where the increment computes them for the day and again for the month rows."""
-    cursor.execute(f"SELECT COUNT(*) FROM {Dossier._meta.db_table}")
-    if 2 * written >= cursor.fetchone()[0]:
+    they outnumber the rows the table had (the planner's estimate: no scan; a first import whose first code
+    existed) the rebuild from every dossier is exact too and costs less: it computes each contribution once, where
+    the increment computes them for the day and again for the month rows."""
+    if written >= _estimated_rows(cursor):
         stats_rollup.rollup_rebuild()
         return
     stamp = Dossier._meta.get_field("updated_at").get_db_prep_save(now, connection)
@@ -647,14 +668,21 @@ LARGE_IMPORT_LINES = 50_000  # from here on, foreign keys are checked once at th
 MEDIUM_IMPORT_LINES = 10_000
 
 
+def _estimated_rows(cursor) -> float:
+    """The dossier table's row count as the planner estimates it (no scan): for the import's cost decisions."""
+    if not _is_postgres():
+        cursor.execute(f"SELECT COUNT(*) FROM {Dossier._meta.db_table}")
+        return cursor.fetchone()[0]
+    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Dossier._meta.db_table])
+    return max(cursor.fetchone()[0], 0)  # -1: never analysed
+
+
 def _suspension_pays(cursor, *, lines: int) -> bool:
     if lines > LARGE_IMPORT_LINES:
         return True
     if lines < MEDIUM_IMPORT_LINES:
         return False
-    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Dossier._meta.db_table])
-    estimated = max(cursor.fetchone()[0], 0)  # -1: never analysed
-    return lines * 5 > estimated
+    return lines * 5 > _estimated_rows(cursor)
 
 
 def _direct_copy_plan(now: datetime):
@@ -725,7 +753,7 @@ def _load_postgres(cursor, read, now: datetime, *, lines: int):
     `read()` (re)starts reading the file and returns (validator, rows). A first import — the usual migration — is
     one streaming COPY (foreign keys suspended when that pays); when a code already exists that COPY fails, its
     savepoint is undone (the foreign keys with it) and the file is read again into the staging table."""
-    validator, rows = read()
+    validator, rows = read(tally=True)
     first = next(rows, None)
     if first is None:
         return validator, 0
@@ -759,9 +787,7 @@ def _index_suspension_pays(cursor, *, lines: int) -> bool:
     and the agency/received index the most), and building them again about 3 µs a row of the whole table."""
     if lines < MEDIUM_IMPORT_LINES:
         return False
-    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Dossier._meta.db_table])
-    estimated = max(cursor.fetchone()[0], 0)  # -1: never analysed
-    return lines * 2 > estimated
+    return lines * 2 > _estimated_rows(cursor)
 
 
 def _suspend_indexes(cursor) -> list[tuple[str, str, bool]]:
@@ -826,9 +852,9 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
     fmt = _file_format(name)
     now = timezone.now()
 
-    def read():
+    def read(*, tally: bool = False):
         stream.seek(0)
-        validator = _Validator()
+        validator = _Validator(tally=tally)
         return validator, validator.rows(_csv_records(stream) if fmt == "csv" else _jsonl_records(stream))
 
     with connection.cursor() as cursor:
@@ -848,11 +874,14 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
         if not validator.valid:
             raise ImportFailed("Tệp không có dòng hồ sơ nào.", line_errors=[(1, "Không có dữ liệu.")])
         updated = unchanged = 0
+        # Raw SQL sends no signals: the rollup follows in this transaction.
         if created is None:  # the rows are in the staging table (SQLite, or codes that exist already)
             created, updated, unchanged = _upsert(cursor, now)
             cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
-        if created or updated:  # raw SQL sends no signals: the rollup follows in this transaction
-            _rollup_add_written(cursor, now, written=created + updated)
+            if created or updated:
+                _rollup_add_written(cursor, now, written=created + updated)
+        elif created:  # every row went into the table as validated: add what the validator counted
+            stats_rollup.rollup_add_tally(validator.tally)
     result = ImportResult(rows=validator.valid, created=created, updated=updated, unchanged=unchanged,
                           sha256=sha256, seconds=round(_time.perf_counter() - started, 3),
                           warnings=validator.warnings, warning_count=validator.warning_count)

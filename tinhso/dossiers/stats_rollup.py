@@ -116,6 +116,45 @@ def contributions(row: dict, zone) -> tuple[int | None, list[tuple[date, str, in
     return agency, out
 
 
+_RESOLVED_FIELD = {Timeliness.EARLY.value: "resolved_early", Timeliness.ON_TIME.value: "resolved_on_time"}
+
+
+def tally_unpaused(tally: dict, agency: int, channel: str, timeliness: str, received: str, due: str, resolved: str,
+                   withdrawn: str, returned: str) -> None:
+    """`contributions` of a received, not refused dossier never paused, stopped or digitised, from the local days
+    of its timestamps as ISO texts ("" when empty), added into `tally` {(agency, day text, field): n}: for the
+    history import, which reads the local days off its usual rows' texts (an ISO day orders as its date does).
+    The same rules as `contributions`, on days: closed on the earliest closing's day; overdue from the later of
+    the due and received days (the midnight after both) up to the closing day (kept only when it comes later)."""
+    tally[(agency, received, "received_online" if channel == "online" else "received_other")] += 1
+    closed = ""
+    if resolved:
+        tally[(agency, resolved, _RESOLVED_FIELD.get(timeliness, "resolved_late"))] += 1
+        closed = resolved
+    if withdrawn:
+        tally[(agency, withdrawn, "withdrawn")] += 1
+        if not closed or withdrawn < closed:
+            closed = withdrawn
+    if returned:
+        tally[(agency, returned, "returned")] += 1
+    if closed:
+        tally[(agency, closed, "closed")] += 1
+    if due:
+        overdue_from = due if due > received else received
+        if not closed or withdrawn < closed:
+            tally[(agency, overdue_from, "overdue_delta")] += 1
+        elif overdue_from < closed:
+            tally[(agency, overdue_from, "overdue_delta")] += 1
+            tally[(agency, closed, "overdue_delta")] -= 1
+
+
+def tally_row(tally: dict, row: dict, zone) -> None:
+    """`contributions(row)` added into `tally` {(agency, day text, field): n}."""
+    agency, items = contributions(row, zone)
+    for day, field, n in items:
+        tally[(agency, day.isoformat(), field)] += n
+
+
 # --- maintenance -------------------------------------------------------------------------------------------
 
 def _delta(before: dict | None, after: dict | None, zone) -> dict[tuple[int, date], dict[str, int]]:
@@ -393,6 +432,46 @@ def rollup_add_dossiers(where: str, params=(), *, sign: int = 1) -> None:
         cursor.execute(f"INSERT INTO {table} (agency_id, day, month, {columns}) SELECT agency_id, day, month, {sums} "
                        f"FROM ({grains}) AS g WHERE {true} GROUP BY agency_id, day, month ORDER BY agency_id, day, month "
                        f"ON CONFLICT (agency_id, day, month) DO UPDATE SET {sets}", list(params) * 2)
+
+
+def rollup_add_tally(tally: dict) -> None:
+    """Add {(agency, day as ISO text, field): n} (`tally_unpaused`, `tally_row`) to the day rows and their months'
+    rows: on PostgreSQL by COPY into a temporary table and one INSERT … SELECT … ON CONFLICT in (agency, day,
+    month) order, as `rollup_add_dossiers` does; in the caller's transaction."""
+    rows: dict[tuple[int, date, bool], list[int]] = defaultdict(lambda: [0] * len(FIELDS))
+    position = {f: i for i, f in enumerate(FIELDS)}
+    days: dict[str, date] = {}
+    for (agency, text, field), n in tally.items():
+        if not n:
+            continue
+        day = days.get(text) or days.setdefault(text, date.fromisoformat(text))
+        rows[(agency, day, False)][position[field]] += n
+        rows[(agency, day.replace(day=1), True)][position[field]] += n
+    if not rows:
+        return
+    table = connection.ops.quote_name(DossierStatDay._meta.db_table)
+    columns = ", ".join(FIELDS)
+    sets = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in FIELDS)
+    items = [(agency, day, month, *counts) for (agency, day, month), counts in sorted(rows.items())
+             if any(counts)]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            placeholders = ", ".join(["%s"] * (3 + len(FIELDS)))
+            cursor.executemany(f"INSERT INTO {table} (agency_id, day, month, {columns}) VALUES ({placeholders}) "
+                               f"ON CONFLICT (agency_id, day, month) DO UPDATE SET {sets}",
+                               [(a, connection.ops.adapt_datefield_value(d), m, *c) for a, d, m, *c in items])
+            return
+        added = "tinhso_rollup_tally"
+        cursor.execute(f"CREATE TEMPORARY TABLE {added} (agency_id bigint, day date, month boolean, "
+                       f"{', '.join(f'{f} integer' for f in FIELDS)}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY {added} FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "date", "bool", *["int4"] * len(FIELDS)])
+            for item in items:
+                copy.write_row(item)
+        cursor.execute(f"INSERT INTO {table} (agency_id, day, month, {columns}) SELECT agency_id, day, month, "
+                       f"{columns} FROM {added} ORDER BY agency_id, day, month "
+                       f"ON CONFLICT (agency_id, day, month) DO UPDATE SET {sets}")
+        cursor.execute(f"DROP TABLE {added}")
 
 
 @transaction.atomic
