@@ -13,9 +13,13 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 
+from tinhso.core import calendar
 from tinhso.core.prepared import Prepared
 
-_BY_KEY = Prepared(Session, lambda session_key: Session.objects.filter(session_key=session_key),
+# The working calendar's stamp comes along (tinhso.core.calendar): a request that finds it unchanged keeps the
+# process's calendar without a statement of its own.
+_BY_KEY = Prepared(Session, lambda session_key: Session.objects.filter(session_key=session_key)
+                   .annotate(calendar_stamp=calendar.stamp_subquery()),
                    session_key="\x00tinhso-session-key\x00")
 
 
@@ -30,6 +34,8 @@ class SessionStore(db.SessionStore):
         except SuspiciousOperation as e:
             logging.getLogger(f"django.security.{e.__class__.__name__}").warning(str(e))
             session = None
+        if session is not None:
+            calendar.stamp_seen(session.calendar_stamp)
         if session is None or session.expire_date <= timezone.now():
             self._session_key = None
             return None

@@ -26,8 +26,13 @@ Definitions used by deadlines:
 - *Working seconds between* two moments is the office time of working days between them; a paused supplement
   period is measured this way and the due time is pushed forward by as much office time.
 
-Overrides are cached per process; the cache is dropped when an override is saved or deleted here, at the start of
-every request, and after `CACHE_SECONDS` for long-running workers.
+Overrides are cached per process. Every write to them, by any process or tool, gives the one `CalendarStamp` row a
+new random value (database triggers). During a request the cached calendar is used while its stamp is the one read
+in that request: a statement the request sends anyway reads the stamp along (`stamp_subquery`, in the session
+load of tinhso.accounts.sessions) and hands it over with `stamp_seen`; a request that sent none reads it with one
+small statement the first time it needs the calendar. So a saved or deleted override counts from the next request
+in every process, and a request that finds the stamp unchanged sends no statement for the calendar. Outside
+requests (tasks, commands) the cache lasts `CACHE_SECONDS`; a save or delete here also drops it at once.
 """
 
 import functools
@@ -39,10 +44,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
+from django.db.models import Subquery
 from django.db.models.signals import post_delete, post_save
 
-from .models import CalendarOverride
+from .models import CalendarOverride, CalendarStamp
 
 DEFAULT_OFFICE_HOURS = (("07:30", "11:30"), ("13:30", "17:00"))  # [to check] see the module docstring
 DEFAULT_SAME_DAY_CUTOFF = "15:00"  # NĐ 23/2015/NĐ-CP, Điều 7
@@ -226,17 +232,49 @@ class WorkingCalendar:
 
 # --- the process-wide calendar ---------------------------------------------------------------------------------
 _lock = threading.Lock()
-_cached: tuple[float, WorkingCalendar] | None = None
+_cached: tuple[float, WorkingCalendar, int | None] | None = None  # (loaded at, calendar, stamp it was loaded under)
+_UNREAD = object()
+_request = threading.local()  # this thread's request: in_request, stamp (read in it, or _UNREAD), calendar
+
+
+def stamp_subquery() -> Subquery:
+    """The calendar's stamp as a scalar subquery, for a statement a request sends anyway (then `stamp_seen`)."""
+    return Subquery(CalendarStamp.objects.filter(pk=1).values("stamp")[:1])
+
+
+def stamp_seen(stamp: int | None) -> None:
+    """A statement of the current request read the stamp along (None: the stamp row is missing)."""
+    if getattr(_request, "in_request", False) and _request.stamp is _UNREAD:
+        _request.stamp = stamp
+
+
+def _read_stamp() -> int | None:
+    return CalendarStamp.objects.filter(pk=1).values_list("stamp", flat=True).first()
 
 
 def get_calendar() -> WorkingCalendar:
     global _cached
+    if getattr(_request, "in_request", False):
+        if _request.calendar is not None:
+            return _request.calendar
+        if _request.stamp is _UNREAD:
+            _request.stamp = _read_stamp()
+        stamp, cached = _request.stamp, _cached
+        # Without the stamp row (a flushed table) there is nothing to compare: load, once for this request.
+        if cached is not None and stamp is not None and cached[2] == stamp:
+            calendar = cached[1]
+        else:
+            calendar = WorkingCalendar.load()  # the stamp was read before: a label never newer than the rows
+            with _lock:
+                _cached = (monotonic_time.monotonic(), calendar, stamp)
+        _request.calendar = calendar
+        return calendar
     with _lock:
         if _cached is not None and monotonic_time.monotonic() - _cached[0] < CACHE_SECONDS:
             return _cached[1]
     calendar = WorkingCalendar.load()
     with _lock:
-        _cached = (monotonic_time.monotonic(), calendar)
+        _cached = (monotonic_time.monotonic(), calendar, None)
     return calendar
 
 
@@ -244,11 +282,22 @@ def clear_cache(*args, **kwargs) -> None:
     global _cached
     with _lock:
         _cached = None
+    _request.calendar = None
+    _request.stamp = _UNREAD  # this thread's own write changed the stamp
+
+
+def _request_started(**kwargs) -> None:
+    _request.in_request, _request.stamp, _request.calendar = True, _UNREAD, None
+
+
+def _request_finished(**kwargs) -> None:
+    _request.in_request, _request.stamp, _request.calendar = False, _UNREAD, None
 
 
 post_save.connect(clear_cache, sender=CalendarOverride, dispatch_uid="calendar-override-saved")
 post_delete.connect(clear_cache, sender=CalendarOverride, dispatch_uid="calendar-override-deleted")
-request_started.connect(clear_cache, dispatch_uid="calendar-per-request")
+request_started.connect(_request_started, dispatch_uid="calendar-per-request")
+request_finished.connect(_request_finished, dispatch_uid="calendar-request-finished")
 
 
 def is_working_day(d: date) -> bool:

@@ -37,3 +37,13 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}: {self.failures}"
+
+
+class CalendarStamp(models.Model):
+    """One row whose `stamp` takes a new random value whenever a `CalendarOverride` row is inserted, changed or
+    deleted, by any process or tool: database triggers set it (migration 0003), so bulk edits, raw SQL and other
+    processes count too. A random value, not a counter: a rolled-back edit must never leave a stamp that a later
+    edit could take again. tinhso.core.calendar keeps a process's loaded calendar while the stamp read during a
+    request is the one it was loaded under."""
+
+    stamp = models.BigIntegerField(default=0)
