@@ -40,7 +40,6 @@ import json
 import operator
 import re
 import time as _time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
@@ -191,9 +190,9 @@ class _Validator:
     """Checks rows against precomputed lookups and turns them into staging tuples."""
 
     def __init__(self, *, tally: bool = False):
-        # tally: also count the rollup contributions of the rows yielded (stats_rollup.tally_unpaused, tally_row),
-        # for an import whose rows all go into the table as validated (the first import's direct COPY).
-        self.tally = defaultdict(int) if tally else None
+        # tally: also count the rollup contributions of the rows yielded (stats_rollup.Tally), for an import whose
+        # rows all go into the table as validated (the first import's direct COPY).
+        self.tally = stats_rollup.Tally() if tally else None
         self.procedures = dict(Procedure.objects.values_list("code", "id"))
         self.agencies = dict(Agency.objects.values_list("identifier_code", "id"))
         self.communes = commune_codes()
@@ -234,7 +233,8 @@ class _Validator:
         offset, strip = self.local_offset, str.strip
         early, on_time, late = Timeliness.EARLY.value, Timeliness.ON_TIME.value, Timeliness.LATE.value
         shapes = _FAST_SHAPES if offset is not None else {}
-        tally, tally_unpaused, tally_row = self.tally, stats_rollup.tally_unpaused, stats_rollup.tally_row
+        tally = self.tally
+        add_unpaused = tally.add_unpaused if tally is not None else None
         for line, values in records:
             if isinstance(values, str):
                 self.error(line, values)
@@ -296,14 +296,14 @@ class _Validator:
                                    resolved_at if status == "returned" else None, returned_at, withdrawn_at,
                                    None, None, None, None, None, None, commune_id)
                             if tally is not None:  # local days read off the texts (the local offset, checked)
-                                tally_unpaused(tally, agency_id, channel, timeliness, received[:10],
-                                               due[:10], resolved[:10], withdrawn[:10], returned[:10])
+                                add_unpaused(agency_id, channel, timeliness, received[:10], due[:10],
+                                             resolved[:10], withdrawn[:10], returned[:10])
                 except (ValueError, IndexError):  # not the usual shape after all: the exact path decides
                     row = None
             if row is None:
                 row = checked(line, values)
                 if row is not None and tally is not None:
-                    tally_row(tally, _rollup_values(row), self.tz)
+                    tally.add_row(_rollup_values(row), self.tz)
             if row is not None:
                 yield row
 

@@ -116,43 +116,78 @@ def contributions(row: dict, zone) -> tuple[int | None, list[tuple[date, str, in
     return agency, out
 
 
-_RESOLVED_FIELD = {Timeliness.EARLY.value: "resolved_early", Timeliness.ON_TIME.value: "resolved_on_time"}
+_AT = {f: i for i, f in enumerate(FIELDS)}
+_RECEIVED_ONLINE, _RECEIVED_OTHER, _CLOSED, _WITHDRAWN, _RETURNED, _OVERDUE = (
+    _AT[f] for f in ("received_online", "received_other", "closed", "withdrawn", "returned", "overdue_delta"))
+_RESOLVED_AT = {Timeliness.EARLY.value: _AT["resolved_early"], Timeliness.ON_TIME.value: _AT["resolved_on_time"]}
+_RESOLVED_LATE = _AT["resolved_late"]
 
 
-def tally_unpaused(tally: dict, agency: int, channel: str, timeliness: str, received: str, due: str, resolved: str,
-                   withdrawn: str, returned: str) -> None:
-    """`contributions` of a received, not refused dossier never paused, stopped or digitised, from the local days
-    of its timestamps as ISO texts ("" when empty), added into `tally` {(agency, day text, field): n}: for the
-    history import, which reads the local days off its usual rows' texts (an ISO day orders as its date does).
-    The same rules as `contributions`, on days: closed on the earliest closing's day; overdue from the later of
-    the due and received days (the midnight after both) up to the closing day (kept only when it comes later)."""
-    tally[(agency, received, "received_online" if channel == "online" else "received_other")] += 1
-    closed = ""
-    if resolved:
-        tally[(agency, resolved, _RESOLVED_FIELD.get(timeliness, "resolved_late"))] += 1
-        closed = resolved
-    if withdrawn:
-        tally[(agency, withdrawn, "withdrawn")] += 1
-        if not closed or withdrawn < closed:
-            closed = withdrawn
-    if returned:
-        tally[(agency, returned, "returned")] += 1
-    if closed:
-        tally[(agency, closed, "closed")] += 1
-    if due:
-        overdue_from = due if due > received else received
-        if not closed or withdrawn < closed:
-            tally[(agency, overdue_from, "overdue_delta")] += 1
-        elif overdue_from < closed:
-            tally[(agency, overdue_from, "overdue_delta")] += 1
-            tally[(agency, closed, "overdue_delta")] -= 1
+class Tally:
+    """Contributions counted per (agency, local day as ISO text): {key: [n per FIELDS]}. For the history import,
+    whose validator counts the rows it streams into the table (`add_unpaused` from the texts of its usual rows,
+    `add_row` for the others); `rollup_add_tally` adds the counts."""
 
+    def __init__(self):
+        self.cells: dict[tuple[int, str], list[int]] = {}
+        self._zeros = [0] * len(FIELDS)
 
-def tally_row(tally: dict, row: dict, zone) -> None:
-    """`contributions(row)` added into `tally` {(agency, day text, field): n}."""
-    agency, items = contributions(row, zone)
-    for day, field, n in items:
-        tally[(agency, day.isoformat(), field)] += n
+    def _cell(self, agency: int, day: str) -> list[int]:
+        cell = self.cells.get((agency, day))
+        if cell is None:
+            cell = self.cells[(agency, day)] = self._zeros.copy()
+        return cell
+
+    def add_unpaused(self, agency: int, channel: str, timeliness: str, received: str, due: str, resolved: str,
+                     withdrawn: str, returned: str) -> None:
+        """`contributions` of a received, not refused dossier never paused, stopped or digitised, from the local
+        days of its timestamps as ISO texts ("" when empty; an ISO day orders as its date does): the same rules
+        on days. Closed on its earliest closing's day; overdue from the later of its due and received days (the
+        midnight after both) up to its closing day, kept only when that comes later."""
+        cells, zeros = self.cells, self._zeros  # the cell lookups inlined: this runs once per imported row
+        key = (agency, received)
+        counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+        counts[_RECEIVED_ONLINE if channel == "online" else _RECEIVED_OTHER] += 1
+        closed = ""
+        if resolved:
+            key = (agency, resolved)
+            counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+            counts[_RESOLVED_AT.get(timeliness, _RESOLVED_LATE)] += 1
+            closed = resolved
+        if withdrawn:
+            key = (agency, withdrawn)
+            counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+            counts[_WITHDRAWN] += 1
+            if not closed or withdrawn < closed:
+                closed = withdrawn
+        if returned:
+            key = (agency, returned)
+            counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+            counts[_RETURNED] += 1
+        if closed:
+            key = (agency, closed)
+            counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+            counts[_CLOSED] += 1
+        if due:
+            overdue_from = due if due > received else received
+            if not closed or overdue_from < closed:
+                key = (agency, overdue_from)
+                counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+                counts[_OVERDUE] += 1
+                if closed:
+                    cells[(agency, closed)][_OVERDUE] -= 1  # the closing day's cell exists (above)
+
+    def add_row(self, row: dict, zone) -> None:
+        """`contributions(row)` (a row of `_VALUES`)."""
+        agency, items = contributions(row, zone)
+        for day, field, n in items:
+            self._cell(agency, day.isoformat())[_AT[field]] += n
+
+    def merge(self, other: "Tally") -> None:
+        for key, counts in other.cells.items():
+            mine = self._cell(*key)
+            for i, n in enumerate(counts):
+                mine[i] += n
 
 
 # --- maintenance -------------------------------------------------------------------------------------------
@@ -434,26 +469,26 @@ def rollup_add_dossiers(where: str, params=(), *, sign: int = 1) -> None:
                        f"ON CONFLICT (agency_id, day, month) DO UPDATE SET {sets}", list(params) * 2)
 
 
-def rollup_add_tally(tally: dict) -> None:
-    """Add {(agency, day as ISO text, field): n} (`tally_unpaused`, `tally_row`) to the day rows and their months'
-    rows: on PostgreSQL by COPY into a temporary table and one INSERT … SELECT … ON CONFLICT in (agency, day,
-    month) order, as `rollup_add_dossiers` does; in the caller's transaction."""
-    rows: dict[tuple[int, date, bool], list[int]] = defaultdict(lambda: [0] * len(FIELDS))
-    position = {f: i for i, f in enumerate(FIELDS)}
-    days: dict[str, date] = {}
-    for (agency, text, field), n in tally.items():
-        if not n:
+def rollup_add_tally(tally: Tally) -> None:
+    """Add a `Tally` to the day rows and their months' rows: on PostgreSQL by COPY into a temporary table and one
+    INSERT … SELECT … ON CONFLICT in (agency, day, month) order, as `rollup_add_dossiers` does; in the caller's
+    transaction."""
+    rows: dict[tuple[int, date, bool], list[int]] = {}
+    for (agency, text), counts in tally.cells.items():
+        if not any(counts):
             continue
-        day = days.get(text) or days.setdefault(text, date.fromisoformat(text))
-        rows[(agency, day, False)][position[field]] += n
-        rows[(agency, day.replace(day=1), True)][position[field]] += n
-    if not rows:
+        day = date.fromisoformat(text)
+        rows[(agency, day, False)] = counts
+        month = rows.setdefault((agency, day.replace(day=1), True), [0] * len(FIELDS))
+        for i, n in enumerate(counts):
+            month[i] += n
+    items = [(agency, day, month, *counts) for (agency, day, month), counts in sorted(rows.items())
+             if any(counts)]
+    if not items:
         return
     table = connection.ops.quote_name(DossierStatDay._meta.db_table)
     columns = ", ".join(FIELDS)
     sets = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in FIELDS)
-    items = [(agency, day, month, *counts) for (agency, day, month), counts in sorted(rows.items())
-             if any(counts)]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             placeholders = ", ".join(["%s"] * (3 + len(FIELDS)))
