@@ -37,13 +37,17 @@ import hashlib
 import io
 import itertools
 import json
+import multiprocessing
 import operator
+import os
 import re
+import threading
 import time as _time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
 from datetime import UTC, datetime, timedelta
+from multiprocessing import connection as mp_connection
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,6 +55,11 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from psycopg import errors as psycopg_errors
+
+try:  # psycopg's own binary row encoder (C), into 1 MB blocks: no Python call of copy.write_row per row
+    from psycopg._copy_base import _binary_signature, _binary_trailer, format_row_binary
+except ImportError:  # pragma: no cover - another psycopg layout: the public, slower way, on one core
+    _binary_signature = _binary_trailer = format_row_binary = None
 
 from tinhso.audit.services import audit_record
 from tinhso.core.calendar import WorkingCalendar
@@ -126,6 +135,26 @@ def _file_format(name: str) -> str:
     raise ValidationError.for_field("file", f"Tệp “{name}” phải có đuôi .csv hoặc .jsonl.")
 
 
+@dataclass(frozen=True)
+class _CsvLayout:
+    width: int
+    positions: list[int | None]
+    identity: bool
+    padding: list[str] | None
+
+
+def _csv_layout(header: list[str]) -> _CsvLayout:
+    header = [h.strip().lower() for h in header]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportFailed("Tệp CSV thiếu cột bắt buộc, chưa nạp dòng nào.",
+                           line_errors=[(1, f"Thiếu cột: {', '.join(missing)}")])
+    return _CsvLayout(width=len(header), positions=[header.index(c) if c in header else None for c in ALL_COLUMNS],
+                      identity=header == ALL_COLUMNS,
+                      # the usual file: required columns only
+                      padding=[""] * len(OPTIONAL_COLUMNS) if header == COLUMNS else None)
+
+
 def _csv_records(stream) -> Iterator[tuple[int, list[str] | str]]:
     """(line number, values in ALL_COLUMNS order) or (line number, error message)."""
     reader = csv.reader(stream)
@@ -135,24 +164,21 @@ def _csv_records(stream) -> Iterator[tuple[int, list[str] | str]]:
         return
     except csv.Error as exc:
         raise ImportFailed("Tệp CSV không đọc được.", line_errors=[(1, f"Dòng tiêu đề hỏng: {exc}")]) from exc
-    header = [h.strip().lower() for h in header]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ImportFailed("Tệp CSV thiếu cột bắt buộc, chưa nạp dòng nào.",
-                           line_errors=[(1, f"Thiếu cột: {', '.join(missing)}")])
-    width = len(header)
-    positions = [header.index(c) if c in header else None for c in ALL_COLUMNS]
-    identity = header == ALL_COLUMNS
-    padding = [""] * len(OPTIONAL_COLUMNS) if header == COLUMNS else None  # the usual file: required columns only
+    yield from _csv_values(reader, _csv_layout(header))
+
+
+def _csv_values(reader, layout: _CsvLayout, offset: int = 0) -> Iterator[tuple[int, list[str] | str]]:
+    """The records of a csv.reader past the header; `offset`: the file's lines before the reader's first."""
+    width, positions, identity, padding = layout.width, layout.positions, layout.identity, layout.padding
     while True:
         try:
             values = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield reader.line_num, f"Dòng CSV hỏng: {exc}"
+            yield offset + reader.line_num, f"Dòng CSV hỏng: {exc}"
             continue
-        line = reader.line_num
+        line = offset + reader.line_num
         if not values:
             continue
         if len(values) != width:
@@ -520,13 +546,19 @@ def _create_staging(cursor) -> None:
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} ({cols})")
 
 
+def _staging_copy() -> tuple[str, list[str]]:
+    """The binary COPY of staging tuples into the staging table (PostgreSQL): statement and types."""
+    types = {c: "timestamptz" for c in _TIMESTAMP_STAGING}
+    types.update(line="int4", procedure_id="int8", agency_id="int8", applicant_unit_id="int8")
+    return (f"COPY {STAGING_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN (FORMAT BINARY)",
+            [types.get(c, "text") for c in STAGING_COLUMNS])
+
+
 def _fill_staging(cursor, rows: Iterator[tuple]) -> None:
     if _is_postgres():
-        types = {c: "timestamptz" for c in _TIMESTAMP_STAGING}
-        types.update(line="int4", procedure_id="int8", agency_id="int8", applicant_unit_id="int8")
-        sql = f"COPY {STAGING_TABLE} ({', '.join(STAGING_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        sql, types = _staging_copy()
         with cursor.cursor.copy(sql) as copy:
-            copy.set_types([types.get(c, "text") for c in STAGING_COLUMNS])  # binary: no text formatting
+            copy.set_types(types)  # binary: no text formatting
             write = copy.write_row
             for row in rows:
                 write(row)
@@ -713,30 +745,34 @@ def _direct_copy_plan(now: datetime):
     return columns, types, sources
 
 
-def _copy_new_rows(cursor, rows: Iterator[tuple], now: datetime) -> int:
-    """One COPY streaming every validated row straight into the dossier table: Python validates the next rows
-    while PostgreSQL inserts the previous ones on the other core. Fails on the first code that already exists."""
+def _direct_copy(now: datetime):
+    """(COPY statement, binary types, shape): the COPY of validated rows straight into the dossier table, and the
+    function turning a staging tuple into its row. The columns taken from the staging tuple come first, then the
+    constants: one C-level pick and one tuple concatenation per row instead of a Python loop over the columns."""
     columns, types, sources = _direct_copy_plan(now)
-    # The columns taken from the staging tuple first, then the constants: one C-level pick and one tuple
-    # concatenation per row instead of a Python loop over the columns.
     order = sorted(range(len(columns)), key=lambda k: sources[k][0] is None)
     pick = operator.itemgetter(*(sources[k][0] for k in order if sources[k][0] is not None))
     constants = tuple(sources[k][1] for k in order if sources[k][0] is None)
     sql = f"COPY {Dossier._meta.db_table} ({', '.join(columns[k] for k in order)}) FROM STDIN (FORMAT BINARY)"
+    return sql, [types[k] for k in order], lambda row: pick(row) + constants
+
+
+def _copy_new_rows(cursor, rows: Iterator[tuple], now: datetime) -> int:
+    """One COPY streaming every validated row straight into the dossier table: Python validates the next rows
+    while PostgreSQL inserts the previous ones on the other core. Fails on the first code that already exists."""
+    sql, types, shape = _direct_copy(now)
     created = 0
     with cursor.cursor.copy(sql) as copy:
-        copy.set_types([types[k] for k in order])
-        try:  # psycopg's own row encoder (C), into 1 MB blocks: no Python call of copy.write_row per row
-            from psycopg._copy_base import _binary_signature, _binary_trailer, format_row_binary
-        except ImportError:  # pragma: no cover - another psycopg layout: the public, slower way
+        copy.set_types(types)
+        if format_row_binary is None:  # pragma: no cover - another psycopg layout: the public, slower way
             write = copy.write_row
             for row in rows:
-                write(pick(row) + constants)
+                write(shape(row))
                 created += 1
             return created
         transformer, block = copy.formatter.transformer, bytearray(_binary_signature)
         for row in rows:
-            format_row_binary(pick(row) + constants, transformer, block)
+            format_row_binary(shape(row), transformer, block)
             created += 1
             if len(block) > _COPY_BLOCK:
                 copy.write(block)
@@ -746,13 +782,178 @@ def _copy_new_rows(cursor, rows: Iterator[tuple], now: datetime) -> int:
     return created
 
 
-def _load_postgres(cursor, read, now: datetime, *, lines: int):
+# --- parallel validation (PostgreSQL, a CSV file of PARALLEL_IMPORT_LINES lines or more) ---------------------
+
+PARALLEL_IMPORT_LINES = 100_000
+
+
+class _ParallelFailed(Exception):
+    """A worker failed, or the file has errors: the import is done again on one core (exact line-ordered report)."""
+
+
+@dataclass
+class _CsvSplit:
+    """A CSV file cut into byte ranges at line ends outside quoted fields: (start, end, lines before start)."""
+    path: Path
+    layout: _CsvLayout
+    ranges: list[tuple[int, int, int]]
+
+
+def _import_workers() -> int:
+    """Worker processes for validation: TINHSO_IMPORT_WORKERS (1: on one core, as before), else one per core."""
+    configured = os.environ.get("TINHSO_IMPORT_WORKERS", "").strip()
+    return max(1, int(configured)) if configured.isdigit() else min(os.cpu_count() or 1, 4)
+
+
+def _scan_csv(path: Path, workers: int) -> tuple[int, _CsvSplit | None]:
+    """(the file's newlines, its split into up to `workers` ranges, or None when it is read on one core). One
+    binary pass counting newlines and quotes: a range starts after a newline preceded by an even number of quotes
+    (one inside a quoted field is preceded by an odd number)."""
+    size = path.stat().st_size
+    lines = quotes = offset = 0
+    targets, header_end = [0], None  # the first cut ends the header line
+    cuts: list[tuple[int, int]] = []  # (a range's first byte, the newlines before it)
+    with path.open("rb") as raw:
+        while block := raw.read(_COPY_BLOCK):
+            position = 0
+            while targets and targets[0] < offset + len(block):
+                newline = block.find(b"\n", max(position, targets[0] - offset))
+                if newline < 0:
+                    break  # the cut is in a later block
+                quotes += block.count(b'"', position, newline)
+                lines += block.count(b"\n", position, newline) + 1
+                position = newline + 1
+                if quotes % 2:
+                    continue  # a newline inside a quoted field: the next one
+                if header_end is None:
+                    header_end = offset + position
+                    step = (size - header_end) / workers
+                    targets = [int(header_end + k * step) for k in range(1, workers)]
+                    cuts.append((header_end, lines))
+                else:
+                    targets.pop(0)
+                    if offset + position > cuts[-1][0]:
+                        cuts.append((offset + position, lines))
+            quotes += block.count(b'"', position)
+            lines += block.count(b"\n", position)
+            offset += len(block)
+    if header_end is None or len(cuts) < 2 or lines < PARALLEL_IMPORT_LINES or header_end >= size:
+        return lines, None
+    with path.open("rb") as raw:
+        header = next(csv.reader(io.StringIO(raw.read(header_end).decode("utf-8-sig"), newline="")), [])
+    bounds = [cut for cut, _ in cuts] + [size]
+    ranges = [(bounds[k], bounds[k + 1], cuts[k][1]) for k in range(len(cuts)) if bounds[k] < bounds[k + 1]]
+    return lines, _CsvSplit(path=path, layout=_csv_layout(header), ranges=ranges)
+
+
+def _range_lines(path: Path, start: int, end: int) -> Iterator[str]:
+    """The lines of bytes [start, end) of the file, decoded (a UTF-8 character never contains a newline byte)."""
+    with path.open("rb") as raw:
+        raw.seek(start)
+        position = start
+        for line in raw:
+            position += len(line)
+            yield line.decode()
+            if position >= end:
+                return
+
+
+def _validate_range(split: _CsvSplit, start: int, end: int, lines_before: int, validator: "_Validator",
+                    transformer, shape, send) -> None:
+    """In a forked worker: validate one range and send its rows' binary COPY tuples in blocks, then the
+    validator's counts. Never touches the database (the parent's connection is not this process's to use)."""
+    try:
+        block = bytearray()
+        records = _csv_values(csv.reader(_range_lines(split.path, start, end)), split.layout, lines_before)
+        for row in validator.rows(records):
+            format_row_binary(shape(row), transformer, block)
+            if len(block) > _COPY_BLOCK:
+                send.send(("rows", bytes(block)))
+                block = bytearray()
+        if block:
+            send.send(("rows", bytes(block)))
+        send.send(("done", {"valid": validator.valid, "error_count": validator.error_count,
+                            "warnings": validator.warnings, "warning_count": validator.warning_count,
+                            "tally": validator.tally.cells if validator.tally is not None else None}))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which imports on one core instead
+        send.send(("failed", repr(exc)))
+    finally:
+        send.close()
+
+
+def _copy_parallel(cursor, split: _CsvSplit, sql: str, types: list[str], shape, *, tally: bool) -> "_Validator":
+    """One COPY fed by one forked worker per range of the file, each validating and encoding its rows (COPY takes
+    rows in any order, so blocks are written as they come: memory stays flat). Returns a validator holding the
+    merged counts; raises _ParallelFailed when a worker fails or the file has an error."""
+    validator = _Validator(tally=tally)  # built here, inherited by the workers: they need no database
+    context = multiprocessing.get_context("fork")
+    workers = []
+    with cursor.cursor.copy(sql) as copy:
+        copy.set_types(types)
+        try:
+            for start, end, lines_before in split.ranges:
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_validate_range, daemon=True,
+                                          args=(split, start, end, lines_before, validator,
+                                                copy.formatter.transformer, shape, send))
+                process.start()
+                send.close()
+                workers.append((process, receive))
+            copy.write(_binary_signature)
+            pending, summaries = {receive: process for process, receive in workers}, []
+            while pending:
+                for receive in mp_connection.wait(list(pending)):
+                    try:
+                        kind, payload = receive.recv()
+                    except EOFError:
+                        raise _ParallelFailed("a validation worker ended without its counts") from None
+                    if kind == "rows":
+                        copy.write(payload)
+                    elif kind == "done":
+                        summaries.append(payload)
+                        del pending[receive]
+                    else:
+                        raise _ParallelFailed(payload)
+            if any(summary["error_count"] for summary in summaries):
+                raise _ParallelFailed("the file has errors")
+            copy.write(_binary_trailer)
+        finally:
+            for process, receive in workers:
+                if process.is_alive():
+                    process.terminate()
+                process.join()
+                receive.close()
+    for summary in summaries:
+        validator.valid += summary["valid"]
+        validator.warning_count += summary["warning_count"]
+        validator.warnings.extend(summary["warnings"])
+        if summary["tally"] is not None:
+            validator.tally.merge(summary["tally"])
+    validator.warnings = sorted(validator.warnings)[:MAX_REPORTED_ERRORS]
+    return validator
+
+
+def _fill_staging_parallel(cursor, split: _CsvSplit) -> "_Validator":
+    """The staging table filled by the workers of `_copy_parallel`; a code twice in the file (two workers each saw
+    it once) raises _ParallelFailed, for the one-core validation to report it by line."""
+    sql, types = _staging_copy()
+    validator = _copy_parallel(cursor, split, sql, types, lambda row: row, tally=False)
+    cursor.execute(f"SELECT 1 FROM {STAGING_TABLE} GROUP BY code HAVING COUNT(*) > 1 LIMIT 1")
+    if cursor.fetchone() is not None:
+        raise _ParallelFailed("a code twice in the file")
+    return validator
+
+
+def _load_postgres(cursor, read, now: datetime, *, lines: int, split: _CsvSplit | None = None):
     """(validator, rows created) when every row went straight into the dossier table, else (validator, None) with
     the rows in the staging table for `_upsert`.
 
     `read()` (re)starts reading the file and returns (validator, rows). A first import — the usual migration — is
     one streaming COPY (foreign keys suspended when that pays); when a code already exists that COPY fails, its
-    savepoint is undone (the foreign keys with it) and the file is read again into the staging table."""
+    savepoint is undone (the foreign keys with it) and the file is read again into the staging table. With a
+    `split` (a large CSV file), forked workers validate its ranges for either COPY (`_copy_parallel`); a worker's
+    failure or any error in the file undoes that and everything is done again on one core, which writes the
+    line-ordered report (and finds a code that two ranges both hold)."""
     validator, rows = read(tally=True)
     first = next(rows, None)
     if first is None:
@@ -765,9 +966,16 @@ def _load_postgres(cursor, read, now: datetime, *, lines: int):
             with transaction.atomic():
                 suspended = _suspend_foreign_keys(cursor) if _suspension_pays(cursor, lines=lines) else None
                 indexes = _suspend_indexes(cursor) if _index_suspension_pays(cursor, lines=lines) else None
-                created = _copy_new_rows(cursor, rows, now)
+                if split is not None:
+                    sql, types, shape = _direct_copy(now)
+                    validator = _copy_parallel(cursor, split, sql, types, shape, tally=True)
+                    created = validator.valid
+                else:
+                    created = _copy_new_rows(cursor, rows, now)
                 if not validator.error_count:  # otherwise the import is refused and everything rolled back
                     _restore_indexes(cursor, indexes)  # a code that exists already fails here, as in the COPY
+        except _ParallelFailed:
+            return _load_postgres(cursor, read, now, lines=lines)
         except (IntegrityError, psycopg_errors.UniqueViolation) as exc:
             if isinstance(exc, IntegrityError) and not isinstance(exc.__cause__, psycopg_errors.UniqueViolation):
                 raise
@@ -777,6 +985,13 @@ def _load_postgres(cursor, read, now: datetime, *, lines: int):
                 _restore_foreign_keys(cursor, suspended)
             return validator, created
     _create_staging(cursor)
+    if split is not None:
+        try:
+            with transaction.atomic():
+                return _fill_staging_parallel(cursor, split), None
+        except _ParallelFailed:
+            validator, rows = read()
+            _create_staging(cursor)
     _fill_staging(cursor, rows)
     return validator, None
 
@@ -846,8 +1061,9 @@ def _restore_foreign_keys(cursor, constraints: list[tuple[str, str]] | None) -> 
 
 
 @transaction.atomic
-def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
-    """Import an already opened text stream (CSV or JSON Lines by `name`'s suffix); all rows or none."""
+def dossiers_import(*, actor, stream, name: str, sha256: str, path: Path | None = None) -> ImportResult:
+    """Import an already opened text stream (CSV or JSON Lines by `name`'s suffix); all rows or none. `path`: the
+    file the stream reads, when there is one (a large CSV file is then validated by several processes)."""
     started = _time.perf_counter()
     fmt = _file_format(name)
     now = timezone.now()
@@ -859,9 +1075,15 @@ def dossiers_import(*, actor, stream, name: str, sha256: str) -> ImportResult:
 
     with connection.cursor() as cursor:
         if _is_postgres():
-            stream.seek(0)
-            lines = sum(chunk.count("\n") for chunk in iter(lambda: stream.read(1 << 20), ""))
-            validator, created = _load_postgres(cursor, read, now, lines=lines)
+            split, workers = None, _import_workers()
+            # Forked workers only from a single-threaded process (the command line), where a fork is safe.
+            if (path is not None and fmt == "csv" and workers > 1 and format_row_binary is not None
+                    and threading.active_count() == 1):
+                lines, split = _scan_csv(path, workers)
+            else:
+                stream.seek(0)
+                lines = sum(chunk.count("\n") for chunk in iter(lambda: stream.read(1 << 20), ""))
+            validator, created = _load_postgres(cursor, read, now, lines=lines, split=split)
         else:
             validator, rows = read()
             _create_staging(cursor)
@@ -907,7 +1129,7 @@ def dossiers_import_file(*, actor, path: str | Path) -> ImportResult:
             digest.update(chunk)
     with path.open(encoding="utf-8-sig", newline="") as stream:
         try:
-            return dossiers_import(actor=actor, stream=stream, name=path.name, sha256=digest.hexdigest())
+            return dossiers_import(actor=actor, stream=stream, name=path.name, sha256=digest.hexdigest(), path=path)
         except UnicodeDecodeError as exc:
             raise ImportFailed("Tệp không phải văn bản UTF-8.", line_errors=[(1, str(exc))]) from exc
 

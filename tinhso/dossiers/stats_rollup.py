@@ -183,8 +183,9 @@ class Tally:
         for day, field, n in items:
             self._cell(agency, day.isoformat())[_AT[field]] += n
 
-    def merge(self, other: "Tally") -> None:
-        for key, counts in other.cells.items():
+    def merge(self, cells: dict[tuple[int, str], list[int]]) -> None:
+        """Add another tally's cells (a worker's, of its part of the file)."""
+        for key, counts in cells.items():
             mine = self._cell(*key)
             for i, n in enumerate(counts):
                 mine[i] += n
