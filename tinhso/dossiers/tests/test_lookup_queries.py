@@ -14,9 +14,9 @@ from tinhso.dossiers.models import DossierAttachment
 
 from .factories import make_dossier
 
-# session (with the working calendar's stamp: tinhso.core.calendar keeps its cached calendar while the stamp is
-# unchanged), user, the dossier (with the user's role assignments and its files' names)
-LOOKUP_STATEMENTS = 3
+# the session with its user (tinhso.accounts.sessions) and the working calendar's stamp (tinhso.core.calendar keeps
+# its cached calendar while the stamp is unchanged); the dossier with the user's role assignments and its files' names
+LOOKUP_STATEMENTS = 2
 
 
 def _url(dossier) -> str:
