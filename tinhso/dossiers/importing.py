@@ -578,27 +578,44 @@ def _fill_staging(cursor, rows: Iterator[tuple]) -> None:
         cursor.executemany(sql, batch)
 
 
+MATCHED_TABLE = "tinhso_dossier_import_matched"
+
+
+def _differs(stored: str, incoming) -> str:
+    """SQL: the stored dossier row `stored` differs from an incoming one in a column the import sets;
+    `incoming(column)` is the SQL of the incoming value of a dossier column."""
+    qn, distinct = connection.ops.quote_name, "IS DISTINCT FROM" if _is_postgres() else "IS NOT"
+    return " OR ".join(f"{stored}.{qn(c)} {distinct} {incoming(c)}" for c in _TARGET if c != "code")
+
+
 def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
     """Move the staging rows into the dossier table; (created, updated, unchanged).
 
-    A row identical to the stored one is not rewritten, so importing the same file again writes nothing. On
-    PostgreSQL: one join counts the staging rows whose code exists (refusing a dossier handled on the platform),
-    one UPDATE … FROM rewrites the changed ones, one INSERT … SELECT adds the new ones."""
+    A row identical to the stored one is not rewritten, so importing the same file again writes nothing. One join
+    of the staging rows with the dossiers of their codes is kept (MATCHED_TABLE: id, imported, whether it
+    differs): it counts the existing codes, refuses a dossier handled on the platform, and names the rows to
+    rewrite, whose rollup contributions are taken away first (`_rollup_add_written` adds what is written). On
+    PostgreSQL one UPDATE … FROM rewrites those, one INSERT … SELECT adds the new rows; SQLite upserts."""
     table = Dossier._meta.db_table
     qn = connection.ops.quote_name
-    if _is_postgres():
+    postgres = _is_postgres()
+    if postgres:
         cursor.execute(f"ANALYZE {STAGING_TABLE}")  # temporary tables are never analysed by autovacuum
-        cursor.execute(f"SELECT COUNT(*), COUNT(d.id), COUNT(*) FILTER (WHERE NOT d.imported) FROM {STAGING_TABLE} t "
-                       f"LEFT JOIN {table} d ON d.code = t.code")
-        total, existing, live = cursor.fetchone()
-        if live:
-            _refuse_live_codes(cursor)
-    else:
+    cursor.execute(f"DROP TABLE IF EXISTS {MATCHED_TABLE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {MATCHED_TABLE}{' ON COMMIT DROP' if postgres else ''} AS "
+                   f"SELECT d.id, d.imported, ({_differs('d', lambda c: f't.{_TARGET[c]}')}) AS changed "
+                   f"FROM {STAGING_TABLE} t JOIN {table} d ON d.code = t.code")
+    cursor.execute(f"SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT imported), COUNT(*) FILTER (WHERE changed) "
+                   f"FROM {MATCHED_TABLE}" if postgres else
+                   f"SELECT COUNT(*), COALESCE(SUM(NOT imported), 0), COALESCE(SUM(changed), 0) FROM {MATCHED_TABLE}")
+    existing, live, changed_count = cursor.fetchone()
+    if live:
         _refuse_live_codes(cursor)
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} t JOIN {table} d ON d.code = t.code")
-        existing = cursor.fetchone()[0]
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE}")
-        total = cursor.fetchone()[0]
+    cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE}")
+    total = cursor.fetchone()[0]
+    if changed_count:
+        true = "TRUE" if postgres else "1"
+        stats_rollup.rollup_add_dossiers(f"id IN (SELECT id FROM {MATCHED_TABLE} WHERE changed = {true})", sign=-1)
     columns, selects, params = [], [], []
     for field in Dossier._meta.concrete_fields:
         if field.primary_key:
@@ -617,27 +634,23 @@ def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
             params.append(None if value is None else field.get_db_prep_save(value, connection))
     compared = [c for c in _TARGET if c != "code"]
     updates = [f"{qn(c)} = excluded.{qn(c)}" for c in [*compared, "imported", "updated_at"]]
-    distinct = "IS DISTINCT FROM" if _is_postgres() else "IS NOT"
-    changed = " OR ".join(f"{table}.{qn(c)} {distinct} excluded.{qn(c)}" for c in compared)
-    if not _is_postgres():
-        if existing:
-            _take_away_overwritten(table, compared, distinct="IS NOT")
+    changed = _differs(table, lambda c: f"excluded.{qn(c)}")
+    if not postgres:
         # "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selects)} FROM {STAGING_TABLE} t "
             f"WHERE true ON CONFLICT (code) DO UPDATE SET {', '.join(updates)} WHERE {changed}", params)
         written = cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS {MATCHED_TABLE}")
         created = total - existing
         updated = written - created
         return created, updated, existing - updated
     updated = 0
-    if existing:
+    if changed_count:
         sets = [f"{qn(c)} = t.{_TARGET[c]}" for c in compared] + [f"{qn('imported')} = true",
                                                                    f"{qn('updated_at')} = %s"]
-        differs = " OR ".join(f"d.{qn(c)} IS DISTINCT FROM t.{_TARGET[c]}" for c in compared)
-        _take_away_overwritten(table, compared, distinct="IS DISTINCT FROM")
-        cursor.execute(f"UPDATE {table} d SET {', '.join(sets)} FROM {STAGING_TABLE} t "
-                       f"WHERE d.code = t.code AND ({differs})", [now])
+        cursor.execute(f"UPDATE {table} d SET {', '.join(sets)} FROM {STAGING_TABLE} t, {MATCHED_TABLE} m "
+                       f"WHERE m.changed AND d.id = m.id AND d.code = t.code", [now])
         updated = cursor.rowcount
     created = 0
     if total > existing:
@@ -651,19 +664,6 @@ def _upsert(cursor, now: datetime) -> tuple[int, int, int]:
         created = cursor.rowcount
         _restore_foreign_keys(cursor, suspended)
     return created, updated, existing - updated
-
-
-def _take_away_overwritten(table: str, compared: list[str], *, distinct: str) -> None:
-    """Take the rollup contributions of the stored rows the upsert is about to rewrite (a staging row of the same
-    code that differs) away; `_rollup_add_written` adds them back as written."""
-    qn = connection.ops.quote_name
-    differs = " OR ".join(f"{table}.{qn(c)} {distinct} t.{_TARGET[c]}" for c in compared)
-    rewritten = f"EXISTS (SELECT 1 FROM {STAGING_TABLE} t WHERE t.code = {table}.code AND ({differs}))"
-    with connection.cursor() as cursor:  # a plain join first: a file of unchanged rows computes no contributions
-        cursor.execute(f"SELECT 1 FROM {table} JOIN {STAGING_TABLE} t ON t.code = {table}.code WHERE {differs} LIMIT 1")
-        if cursor.fetchone() is None:
-            return
-    stats_rollup.rollup_add_dossiers(rewritten, sign=-1)
 
 
 def _rollup_add_written(cursor, now: datetime, *, written: int) -> None:
