@@ -846,16 +846,35 @@ def _scan_csv(path: Path, workers: int) -> tuple[int, _CsvSplit | None]:
     return lines, _CsvSplit(path=path, layout=_csv_layout(header), ranges=ranges)
 
 
-def _range_lines(path: Path, start: int, end: int) -> Iterator[str]:
-    """The lines of bytes [start, end) of the file, decoded (a UTF-8 character never contains a newline byte)."""
-    with path.open("rb") as raw:
-        raw.seek(start)
-        position = start
-        for line in raw:
-            position += len(line)
-            yield line.decode()
-            if position >= end:
-                return
+class _RangeReader(io.RawIOBase):
+    """Bytes [start, end) of a file as a raw stream: under a TextIOWrapper, csv.reader reads its lines in C."""
+
+    def __init__(self, path: Path, start: int, end: int):
+        super().__init__()
+        self._file = path.open("rb", buffering=0)
+        self._file.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[:self._left]
+        n = self._file.readinto(view)
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _range_lines(path: Path, start: int, end: int):
+    """The text of bytes [start, end) of the file, line by line (a UTF-8 character never holds a newline byte)."""
+    return io.TextIOWrapper(io.BufferedReader(_RangeReader(path, start, end), buffer_size=_COPY_BLOCK),
+                            encoding="utf-8", newline="")
 
 
 def _validate_range(split: _CsvSplit, start: int, end: int, lines_before: int, validator: "_Validator",
@@ -864,7 +883,8 @@ def _validate_range(split: _CsvSplit, start: int, end: int, lines_before: int, v
     validator's counts. Never touches the database (the parent's connection is not this process's to use)."""
     try:
         block = bytearray()
-        records = _csv_values(csv.reader(_range_lines(split.path, start, end)), split.layout, lines_before)
+        lines = _range_lines(split.path, start, end)
+        records = _csv_values(csv.reader(lines), split.layout, lines_before)
         for row in validator.rows(records):
             format_row_binary(shape(row), transformer, block)
             if len(block) > _COPY_BLOCK:

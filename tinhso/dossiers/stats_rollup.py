@@ -144,38 +144,37 @@ class Tally:
         days of its timestamps as ISO texts ("" when empty; an ISO day orders as its date does): the same rules
         on days. Closed on its earliest closing's day; overdue from the later of its due and received days (the
         midnight after both) up to its closing day, kept only when that comes later."""
-        cells, zeros = self.cells, self._zeros  # the cell lookups inlined: this runs once per imported row
+        cells, zeros = self.cells, self._zeros  # the cell lookups inlined, and a day's cell looked up once
         key = (agency, received)
-        counts = cells.get(key) or cells.setdefault(key, zeros.copy())
-        counts[_RECEIVED_ONLINE if channel == "online" else _RECEIVED_OTHER] += 1
-        closed = ""
+        at_received = cells.get(key) or cells.setdefault(key, zeros.copy())
+        at_received[_RECEIVED_ONLINE if channel == "online" else _RECEIVED_OTHER] += 1
+        closed, at_closed = "", None
         if resolved:
             key = (agency, resolved)
-            counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+            counts = at_received if resolved == received else cells.get(key) or cells.setdefault(key, zeros.copy())
             counts[_RESOLVED_AT.get(timeliness, _RESOLVED_LATE)] += 1
-            closed = resolved
+            closed, at_closed = resolved, counts
         if withdrawn:
             key = (agency, withdrawn)
-            counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+            counts = at_received if withdrawn == received else cells.get(key) or cells.setdefault(key, zeros.copy())
             counts[_WITHDRAWN] += 1
             if not closed or withdrawn < closed:
-                closed = withdrawn
+                closed, at_closed = withdrawn, counts
         if returned:
             key = (agency, returned)
-            counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+            counts = at_closed if returned == closed else cells.get(key) or cells.setdefault(key, zeros.copy())
             counts[_RETURNED] += 1
-        if closed:
-            key = (agency, closed)
-            counts = cells.get(key) or cells.setdefault(key, zeros.copy())
-            counts[_CLOSED] += 1
+        if at_closed is not None:
+            at_closed[_CLOSED] += 1
         if due:
             overdue_from = due if due > received else received
             if not closed or overdue_from < closed:
                 key = (agency, overdue_from)
-                counts = cells.get(key) or cells.setdefault(key, zeros.copy())
+                counts = at_received if overdue_from == received else \
+                    cells.get(key) or cells.setdefault(key, zeros.copy())
                 counts[_OVERDUE] += 1
-                if closed:
-                    cells[(agency, closed)][_OVERDUE] -= 1  # the closing day's cell exists (above)
+                if at_closed is not None:
+                    at_closed[_OVERDUE] -= 1
 
     def add_row(self, row: dict, zone) -> None:
         """`contributions(row)` (a row of `_VALUES`)."""
