@@ -49,17 +49,8 @@ _ITEM_VALUES = ["code", "status", "description", "answer", "received_at", "updat
 
 
 def request_item(report: Report, *, base_url: str) -> dict:
-    first_photo = next(iter(report.photos.all()), None)
-    values = {"code": report.code, "status": report.status, "description": report.description,
-              "answer": report.answer, "received_at": report.received_at, "updated_at": report.updated_at,
-              "due_at": report.due_at, "latitude": report.latitude, "longitude": report.longitude,
-              "reject_reason": report.reject_reason, "reopen_count": report.reopen_count,
-              "service__name": report.service.name, "service__code": report.service.code,
-              "agency__name": report.agency.name, "commune__name": report.commune.name,
-              "commune__code": report.commune.code,
-              "duplicate_of__code": report.duplicate_of.code if report.duplicate_of_id else None,
-              "first_photo": first_photo.pk if first_photo else None}
-    return _item(values, base_url=base_url)
+    """The item of one report: the list's values query on that report alone (one field list for both)."""
+    return request_items(Report.objects.filter(pk=report.pk), base_url=base_url, limit=1)[0]
 
 
 def request_items(reports: QuerySet, *, base_url: str, limit: int) -> list[dict]:
