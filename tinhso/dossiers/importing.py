@@ -29,6 +29,15 @@ COPY or the rebuilt unique index meets), that COPY is undone and the file is rea
 which one `UPDATE … FROM` rewrites the changed rows and one `INSERT … SELECT` adds the new ones. SQLite stages every
 row (executemany) and upserts. Memory does not grow with the file, except for the codes already seen in it (for the
 line-numbered duplicate errors). One audit event records the import with its counts and the file's SHA-256.
+
+A CSV file of PARALLEL_IMPORT_LINES lines or more, imported from a path by a single-threaded process (the command
+line) on PostgreSQL, is validated by forked workers, one per core (TINHSO_IMPORT_WORKERS; 1 keeps one core), each
+over a byte range cut at a line end outside quoted fields; they send their rows' binary COPY tuples to the one COPY,
+which takes them in any order. A worker's failure, any error in the file, or a code in two ranges undoes that and
+the import runs on one core, which writes the line-ordered report. The rollup follows in the import's transaction:
+a first import's validator counts each row's contributions as it goes (stats_rollup.Tally, from the local days on
+the usual rows' texts) and adds them; a re-import takes away the contributions of the rows it rewrites and adds
+what it wrote (`_upsert`, `_rollup_add_written`).
 """
 
 import csv
