@@ -886,10 +886,26 @@ def _range_lines(path: Path, start: int, end: int):
                             encoding="utf-8", newline="")
 
 
+_INHERITED: list = []
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked worker: Django's connections drop the parent's database sessions (kept referenced, never closed:
+    closing one would end the parent's session on the shared socket), so that a query by mistake opens its own."""
+    from django.db import connections
+
+    for alias in connections:
+        handle = connections[alias]
+        if handle.connection is not None:
+            _INHERITED.append(handle.connection)
+            handle.connection = None
+
+
 def _validate_range(split: _CsvSplit, start: int, end: int, lines_before: int, validator: "_Validator",
                     transformer, shape, send) -> None:
     """In a forked worker: validate one range and send its rows' binary COPY tuples in blocks, then the
     validator's counts. Never touches the database (the parent's connection is not this process's to use)."""
+    _forget_inherited_connections()
     try:
         block = bytearray()
         lines = _range_lines(split.path, start, end)
