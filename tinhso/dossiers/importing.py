@@ -49,6 +49,7 @@ import json
 import multiprocessing
 import operator
 import os
+import pickle
 import re
 import threading
 import time as _time
@@ -887,6 +888,7 @@ def _range_lines(path: Path, start: int, end: int):
 
 
 _INHERITED: list = []
+_ROWS, _DONE, _FAILED = b"R", b"D", b"F"
 
 
 def _forget_inherited_connections() -> None:
@@ -906,22 +908,24 @@ def _validate_range(split: _CsvSplit, start: int, end: int, lines_before: int, v
     """In a forked worker: validate one range and send its rows' binary COPY tuples in blocks, then the
     validator's counts. Never touches the database (the parent's connection is not this process's to use)."""
     _forget_inherited_connections()
+    # Messages: a tag byte, then COPY tuples (_ROWS), the pickled counts (_DONE) or what failed (_FAILED).
     try:
-        block = bytearray()
+        block = bytearray(_ROWS)
         lines = _range_lines(split.path, start, end)
         records = _csv_values(csv.reader(lines), split.layout, lines_before)
         for row in validator.rows(records):
             format_row_binary(shape(row), transformer, block)
             if len(block) > _COPY_BLOCK:
-                send.send(("rows", bytes(block)))
-                block = bytearray()
-        if block:
-            send.send(("rows", bytes(block)))
-        send.send(("done", {"valid": validator.valid, "error_count": validator.error_count,
-                            "warnings": validator.warnings, "warning_count": validator.warning_count,
-                            "tally": validator.tally.cells if validator.tally is not None else None}))
+                send.send_bytes(block)
+                block = bytearray(_ROWS)
+        if len(block) > 1:
+            send.send_bytes(block)
+        send.send_bytes(_DONE + pickle.dumps({
+            "valid": validator.valid, "error_count": validator.error_count, "warnings": validator.warnings,
+            "warning_count": validator.warning_count,
+            "tally": validator.tally.cells if validator.tally is not None else None}))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which imports on one core instead
-        send.send(("failed", repr(exc)))
+        send.send_bytes(_FAILED + repr(exc).encode())
     finally:
         send.close()
 
@@ -949,16 +953,17 @@ def _copy_parallel(cursor, split: _CsvSplit, sql: str, types: list[str], shape, 
             while pending:
                 for receive in mp_connection.wait(list(pending)):
                     try:
-                        kind, payload = receive.recv()
+                        message = receive.recv_bytes()
                     except EOFError:
                         raise _ParallelFailed("a validation worker ended without its counts") from None
-                    if kind == "rows":
-                        copy.write(payload)
-                    elif kind == "done":
-                        summaries.append(payload)
+                    tag = message[:1]
+                    if tag == _ROWS:
+                        copy.write(memoryview(message)[1:])
+                    elif tag == _DONE:
+                        summaries.append(pickle.loads(message[1:]))  # noqa: S301 - our own forked worker's
                         del pending[receive]
                     else:
-                        raise _ParallelFailed(payload)
+                        raise _ParallelFailed(message[1:].decode(errors="replace"))
             if any(summary["error_count"] for summary in summaries):
                 raise _ParallelFailed("the file has errors")
             copy.write(_binary_trailer)

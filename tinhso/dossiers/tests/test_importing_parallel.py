@@ -115,3 +115,13 @@ def test_ranges_start_at_line_ends_outside_quoted_fields(tmp_path, monkeypatch):
             records += importing._csv_values(csv.reader(importing._range_lines(path, start, end)), split.layout,
                                              before)
         assert records == list(importing._csv_records(io.StringIO(text, newline="")))
+
+
+def test_a_failing_worker_sends_the_import_to_one_core(catalogue, parallel, tmp_path, rows):  # noqa: F811
+    """Bytes that are not UTF-8 near the end fail the second worker; one core then reports the file as not text."""
+    path = _file(tmp_path, rows)
+    path.write_bytes(path.read_bytes() + b"G56-99999,1.001193,\xff\xfe,online\n")
+    with pytest.raises(ImportFailed) as failed:
+        dossiers_import_file(actor=None, path=path)
+    assert "UTF-8" in failed.value.message and parallel == ["dossiers_dossier"]
+    assert not Dossier.objects.exists()
