@@ -71,6 +71,8 @@ def bench_import(workdir: Path, agencies, procedures) -> None:
     seconds = time.perf_counter() - start
     print(f"  peak memory of this process: {_peak_rss_mb():,.0f} MB after the import, {peak_before:,.0f} MB before it "
           "(flat in the file size: compare runs of different TINHSO_BENCH_ROWS)")
+    workers = importing._import_workers() if ROWS >= importing.PARALLEL_IMPORT_LINES else 1
+    print(f"  validated by {workers} process{'es' if workers > 1 else ''} (TINHSO_IMPORT_WORKERS; 1: one core)")
     print(f"  imported {result.rows:,} rows ({result.created:,} new) in {seconds:.2f} s; the dossier table has "
           f"{indexes} indexes and 3 foreign keys to maintain per row")
     common.figure("import", "first import, end to end", result.rows / seconds, "rows/s",
