@@ -72,7 +72,9 @@ def bench_import(workdir: Path, agencies, procedures) -> None:
     print(f"  peak memory of this process: {_peak_rss_mb():,.0f} MB after the import, {peak_before:,.0f} MB before it "
           "(flat in the file size: compare runs of different TINHSO_BENCH_ROWS)")
     workers = importing._import_workers() if ROWS >= importing.PARALLEL_IMPORT_LINES else 1
-    print(f"  validated by {workers} process{'es' if workers > 1 else ''} (TINHSO_IMPORT_WORKERS; 1: one core)")
+    print(f"  validated by {workers} process{'es' if workers > 1 else ''} (TINHSO_IMPORT_WORKERS; 1: one core)"
+          + (f"; the largest worker's peak memory: {_peak_rss_mb(children=True):,.0f} MB (it keeps the codes of its "
+             "part of the file, for the duplicate errors)" if workers > 1 else ""))
     print(f"  imported {result.rows:,} rows ({result.created:,} new) in {seconds:.2f} s; the dossier table has "
           f"{indexes} indexes and 3 foreign keys to maintain per row")
     common.figure("import", "first import, end to end", result.rows / seconds, "rows/s",
@@ -296,10 +298,11 @@ def _lookup_run(label: str, codes: list[str], clients: int, per_client: int, loo
     return {"p50": pct(0.50), "p99": pct(0.99), "per_second": len(latencies) / wall}
 
 
-def _peak_rss_mb() -> float:
+def _peak_rss_mb(*, children: bool = False) -> float:
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF  # children: the largest one that ended
+    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
 
 
 def _raw_copy_rate(path: Path) -> float:
