@@ -448,6 +448,8 @@ def _rollup_values(row: tuple) -> dict:
     values.update(handling_agency_id=row[_AT["agency_id"]], receiving_agency_id=row[_AT["agency_id"]],
                   has_digitised_attachments=False)
     return values
+
+
 # status → the closing timestamps it needs (the others must be empty)
 _CLOSINGS = {
     "pending": (),
