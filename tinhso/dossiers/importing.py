@@ -37,7 +37,8 @@ which takes them in any order. A worker's failure, any error in the file, or a c
 the import runs on one core, which writes the line-ordered report. The rollup follows in the import's transaction:
 a first import's validator counts each row's contributions as it goes (stats_rollup.Tally, from the local days on
 the usual rows' texts) and adds them; a re-import takes away the contributions of the rows it rewrites and adds
-what it wrote (`_upsert`, `_rollup_add_written`).
+what it wrote (`_upsert`, `_rollup_add_written`). On PostgreSQL imports run one at a time (IMPORT_LOCK, an advisory
+lock held until the import commits), so two imports of the same new code cannot both count it.
 """
 
 import csv
@@ -797,6 +798,7 @@ def _copy_new_rows(cursor, rows: Iterator[tuple], now: datetime) -> int:
 # --- parallel validation (PostgreSQL, a CSV file of PARALLEL_IMPORT_LINES lines or more) ---------------------
 
 PARALLEL_IMPORT_LINES = 100_000
+IMPORT_LOCK = 0x7469_6E68_7369_6D70 & 0x7FFF_FFFF_FFFF_FFFF  # the history import's advisory lock ("tinhsimp")
 
 
 class _ParallelFailed(Exception):
@@ -1127,6 +1129,9 @@ def dossiers_import(*, actor, stream, name: str, sha256: str, path: Path | None 
 
     with connection.cursor() as cursor:
         if _is_postgres():
+            # One history import at a time, until this one commits: two imports of the same new code would
+            # otherwise both count it in the rollup (the second's upsert would rewrite it unseen).
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
             split, workers = None, _import_workers()
             # Forked workers only from a single-threaded process (the command line), where a fork is safe.
             if (path is not None and fmt == "csv" and workers > 1 and format_row_binary is not None

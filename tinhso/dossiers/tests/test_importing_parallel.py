@@ -125,3 +125,15 @@ def test_a_failing_worker_sends_the_import_to_one_core(catalogue, parallel, tmp_
         dossiers_import_file(actor=None, path=path)
     assert "UTF-8" in failed.value.message and parallel == ["dossiers_dossier"]
     assert not Dossier.objects.exists()
+
+
+def test_an_import_holds_the_import_lock_until_its_transaction_ends(catalogue, tmp_path, rows):  # noqa: F811
+    """Imports run one at a time (a second waits for the first's commit): the advisory lock is taken in the
+    import's transaction and still held after it returns inside the test's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time anyway")
+    dossiers_import_file(actor=None, path=_file(tmp_path, rows[:5]))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                       "AND ((classid::bigint << 32) | objid::bigint) = %s", [importing.IMPORT_LOCK])
+        assert cursor.fetchone()[0] == 1
