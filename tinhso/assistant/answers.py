@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from tinhso.core.exceptions import NotFound
+from tinhso.core.numbers import vn_number
 from tinhso.procedures import search, selectors
 from tinhso.procedures.choices import ImplementingLevel, OnlineLevel
 from tinhso.procedures.models import Procedure
@@ -72,7 +73,7 @@ def _fee(p: Procedure) -> tuple[str, list[str]]:
     if p.fee_text:
         return p.fee_text.rstrip(".") + ".", []
     if p.fee_amount:
-        return f"{p.fee_amount:,}".replace(",", ".") + " đồng.", []
+        return f"{vn_number(p.fee_amount)} đồng.", []
     return "Danh mục chưa ghi phí, lệ phí của thủ tục này; hãy hỏi Bộ phận Một cửa.", []
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from tinhso.core.numbers import shown_value, vn_number
 from tinhso.indicators import alerts as indicator_alerts
 from tinhso.indicators import selectors as indicators
 from tinhso.indicators.choices import Direction, Pillar, Status
@@ -17,7 +18,6 @@ from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import unit_children
 
 from . import selectors
-from .formatting import shown_value, vn_number
 
 TILES_PER_PILLAR = 6
 CHART_ROWS_PER_PILLAR = 8

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 
 from tinhso.accounts import scoping
 from tinhso.core.exceptions import NotFound, PermissionDenied
+from tinhso.core.numbers import excel_format, shown_decimals, shown_value, vn_number
 from tinhso.core.periods import Period, month_period, parse_period
 from tinhso.core.replica import replica_reads
 from tinhso.indicators import agency_rankings
@@ -27,8 +28,6 @@ from tinhso.indicators.sources import provenance_citation
 from tinhso.org.choices import UnitLevel
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import agency_get as org_agency_get
-
-from .formatting import excel_format, shown_decimals, shown_value, vn_number
 
 # The public overview is the same for every visitor: kept for a short while per (unit, year). The indicator
 # values behind it change only when the background refresh or a report approval runs.

@@ -14,6 +14,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from tinhso.core.calendar import WorkingCalendar
+from tinhso.core.numbers import vn_number
 from tinhso.dossiers.importing import COLUMNS, ImportResult, dossiers_import_content
 from tinhso.org.models import AdministrativeUnit, Agency
 from tinhso.org.selectors import unit_descendant_ids
@@ -109,8 +110,8 @@ def _counter_work(rng, *, first_day: date, days: int) -> None:
         Dossier.objects.filter(id__in=digitised[start:start + 5000]).update(has_digitised_attachments=True)
     SatisfactionRating.objects.bulk_create(ratings, batch_size=2000, ignore_conflicts=True)
     audit_record(actor=None, action="demo.dossiers.enrich", object_type="dossiers.dossier",
-                 summary=f"Dữ liệu mẫu: {len(digitised):,} hồ sơ đã số hóa, {len(ratings):,} đánh giá hài lòng"
-                         .replace(",", "."))
+                 summary=f"Dữ liệu mẫu: {vn_number(len(digitised))} hồ sơ đã số hóa, "
+                         f"{vn_number(len(ratings))} đánh giá hài lòng")
 
 
 def _outcome(rng, received: datetime, procedure, due_after, now: datetime, late_share: float) -> list[str]:

@@ -75,6 +75,7 @@ except ImportError:  # pragma: no cover - another psycopg layout: the public, sl
 from tinhso.audit.services import audit_record
 from tinhso.core.calendar import WorkingCalendar
 from tinhso.core.exceptions import ImportFailed, ValidationError
+from tinhso.core.numbers import vn_number
 from tinhso.org.models import Agency
 from tinhso.org.selectors import commune_codes
 from tinhso.org.services import REORGANISATION_DATE
@@ -1166,8 +1167,8 @@ def dossiers_import(*, actor, stream, name: str, sha256: str, path: Path | None 
                           warnings=validator.warnings, warning_count=validator.warning_count)
     audit_record(actor=actor, action="dossiers.dossier.import", object_type="dossiers.dossier",
                  object_label=Path(name).name,
-                 summary=f"Nhập {result.rows:,} hồ sơ từ hệ thống cũ ({created:,} mới, {updated:,} cập nhật, "
-                         f"{unchanged:,} không đổi) từ tệp {Path(name).name}".replace(",", "."),
+                 summary=f"Nhập {vn_number(result.rows)} hồ sơ từ hệ thống cũ ({vn_number(created)} mới, "
+                         f"{vn_number(updated)} cập nhật, {vn_number(unchanged)} không đổi) từ tệp {Path(name).name}",
                  changes={"file": Path(name).name, "sha256": sha256, "rows": result.rows, "created": created,
                           "updated": updated, "unchanged": unchanged, "warnings": validator.warning_count})
     if created or updated:

@@ -11,13 +11,15 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from tinhso.core.numbers import vn_number
+
 COUNT_CAP = 10_000
 CODE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 def vn_integer(value: int) -> str:
-    """1234567 -> '1.234.567' (Vietnamese groups thousands with a dot)."""
-    return f"{value:,}".replace(",", ".")
+    """1234567 -> '1.234.567' (tinhso.core.numbers, the one Vietnamese number rule)."""
+    return vn_number(value)
 
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> int:

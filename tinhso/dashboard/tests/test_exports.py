@@ -2,7 +2,7 @@
 
 import pytest
 
-from tinhso.dashboard.formatting import parse_vn_number, shown_value, vn_number
+from tinhso.core.numbers import parse_vn_number, shown_value, vn_number
 
 from .tables import csv_tables, html_tables, xlsx_cell_matches, xlsx_tables
 

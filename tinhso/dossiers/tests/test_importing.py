@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -195,7 +196,7 @@ def test_one_audit_event_per_import_with_counts_and_checksum(catalogue):
     assert event.changes["sha256"] == hashlib.sha256(content).hexdigest()
     assert (event.changes["rows"], event.changes["created"]) == (6, 6)
     assert event.actor_id == catalogue.users["province_admin"].pk
-    assert "Nhập 6 hồ sơ" in event.summary
+    assert "Nhập 6 hồ sơ từ hệ thống cũ (6 mới, 0 cập nhật, 0 không đổi)" in event.summary
 
 
 @pytest.mark.smoke
@@ -203,7 +204,9 @@ def test_import_command_loads_a_file_and_reports_line_errors(catalogue, tmp_path
     good = tmp_path / "lich-su.csv"
     good.write_bytes(csv_bytes(GOOD_ROWS))
     call_command("import_dossiers", str(good))
-    assert "Đã nhập 6 hồ sơ" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # Vietnamese numbers: a comma before decimals, the list's commas kept.
+    assert re.search(r"Đã nhập 6 hồ sơ \(6 mới, 0 cập nhật, 0 không đổi\) trong \d+(,\d{1,2})? giây", out), out
     bad = tmp_path / "loi.csv"
     bad.write_bytes(csv_bytes([GOOD_ROWS[0].replace("online", "fax")]))
     with pytest.raises(CommandError) as exc:

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tinhso.core.exceptions import DomainError, ImportFailed
+from tinhso.core.numbers import vn_number
 from tinhso.dossiers.importing import dossiers_import_file
 
 
@@ -20,12 +21,12 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.describe()) from exc
         rate = result.rows / result.seconds if result.seconds else 0
-        self.stdout.write(f"Đã nhập {result.rows:,} hồ sơ ({result.created:,} mới, {result.updated:,} cập nhật, "
-                          f"{result.unchanged:,} không đổi) "
-                          f"trong {result.seconds:.2f} giây (~{rate:,.0f} dòng/giây). "
-                          f"SHA-256: {result.sha256}".replace(",", "."))
+        self.stdout.write(f"Đã nhập {vn_number(result.rows)} hồ sơ ({vn_number(result.created)} mới, "
+                          f"{vn_number(result.updated)} cập nhật, {vn_number(result.unchanged)} không đổi) "
+                          f"trong {vn_number(result.seconds)} giây (~{vn_number(round(rate))} dòng/giây). "
+                          f"SHA-256: {result.sha256}")
         if result.warning_count:
-            self.stdout.write(f"Lưu ý {result.warning_count:,} dòng (đã nhập, nên kiểm tra lại):".replace(",", "."))
+            self.stdout.write(f"Lưu ý {vn_number(result.warning_count)} dòng (đã nhập, nên kiểm tra lại):")
             for line, message in result.warnings[:50]:
                 self.stdout.write(f"Dòng {line}: {message}")
             if result.warning_count > 50:

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from tinhso.core.numbers import vn_number
 from tinhso.dossiers.stats_rollup import rollup_rebuild
 
 
@@ -13,5 +14,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         rows = rollup_rebuild()
-        self.stdout.write(f"Đã tính lại {rows:,} dòng tổng hợp trong {time.perf_counter() - started:.2f} giây."
-                          .replace(",", "."))
+        self.stdout.write(f"Đã tính lại {vn_number(rows)} dòng tổng hợp trong "
+                          f"{vn_number(time.perf_counter() - started)} giây.")

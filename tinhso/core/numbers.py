@@ -1,4 +1,4 @@
-"""Vietnamese number display, one rule for the page and the exports: dots group thousands, a comma marks the
+"""Vietnamese number display, one rule for pages, exports and messages: dots group thousands, a comma marks the
 decimals, at most two decimals, trailing zeros dropped (80,6 · 12.405 · 80,62 · 100)."""
 
 
