@@ -36,6 +36,7 @@ requests (tasks, commands) the cache lasts `CACHE_SECONDS`; a save or delete her
 """
 
 import functools
+import secrets
 import threading
 import time as monotonic_time
 from collections.abc import Iterable
@@ -252,6 +253,12 @@ def _read_stamp() -> int | None:
     return CalendarStamp.objects.filter(pk=1).values_list("stamp", flat=True).first()
 
 
+def _restored_stamp() -> int:
+    """The stamp row again when it is missing (a flushed table, a restore without it), with a new random value: no
+    process holds a calendar loaded under it, so every one reloads once and then compares again."""
+    return CalendarStamp.objects.get_or_create(pk=1, defaults={"stamp": secrets.randbits(53)})[0].stamp
+
+
 def get_calendar() -> WorkingCalendar:
     global _cached
     if getattr(_request, "in_request", False):
@@ -259,9 +266,10 @@ def get_calendar() -> WorkingCalendar:
             return _request.calendar
         if _request.stamp is _UNREAD:
             _request.stamp = _read_stamp()
+        if _request.stamp is None:  # no stamp row: nothing to compare with until it is back
+            _request.stamp = _restored_stamp()
         stamp, cached = _request.stamp, _cached
-        # Without the stamp row (a flushed table) there is nothing to compare: load, once for this request.
-        if cached is not None and stamp is not None and cached[2] == stamp:
+        if cached is not None and cached[2] == stamp:
             calendar = cached[1]
         else:
             calendar = WorkingCalendar.load()  # the stamp was read before: a label never newer than the rows

@@ -18,6 +18,7 @@ MONDAY = date(2026, 3, 9)
 
 @pytest.fixture(autouse=True)
 def fresh_calendar(db):
+    CalendarStamp.objects.get_or_create(pk=1)  # a test of another module may have flushed the tables
     calendar.clear_cache()
     yield
     calendar.clear_cache()
@@ -90,10 +91,15 @@ def test_a_stamp_read_along_before_a_change_of_this_thread_is_not_trusted():
         assert not calendar.is_working_day(MONDAY)
 
 
-def test_without_the_stamp_row_every_request_loads_the_calendar():
+def test_a_missing_stamp_row_comes_back_and_the_calendar_follows_it(django_assert_num_queries):
+    with a_request():
+        assert calendar.is_working_day(MONDAY)  # loaded under the current stamp
     CalendarStamp.objects.all().delete()  # a flushed table: nothing to compare with
     with a_request():
-        assert calendar.is_working_day(MONDAY)
+        assert calendar.is_working_day(MONDAY)  # the row is back, under a new value: loaded again
+    assert CalendarStamp.objects.filter(pk=1).exists()
     CalendarOverride.objects.bulk_create([CalendarOverride(date=MONDAY, kind=CalendarOverride.Kind.DAY_OFF)])
     with a_request():
+        assert not calendar.is_working_day(MONDAY)
+    with a_request(), django_assert_num_queries(1):  # the stamp alone: unchanged, the cached calendar serves
         assert not calendar.is_working_day(MONDAY)
