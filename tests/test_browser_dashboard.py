@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tinhso.accounts.tests.factories import PASSWORD
-from tinhso.dashboard.formatting import parse_vn_number
+from tinhso.core.numbers import parse_vn_number
 from tinhso.dashboard.tests.conftest import computed, definitions, operations  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
