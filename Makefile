@@ -66,6 +66,7 @@ bench: install system-deps
 	scripts/with-postgres.sh $(BIN)/python bench/bench_http.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_opendata.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_feedback.py
+	scripts/with-postgres.sh $(BIN)/python bench/bench_catalogue.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
