@@ -442,14 +442,15 @@ _STAMP_COLUMNS = [*COLUMNS[4:9], *OPTIONAL_COLUMNS[:3]]
 _AT = {c: i for i, c in enumerate(STAGING_COLUMNS)}
 
 
+# The rollup's columns (stats_rollup._VALUES) the import sets, by their staging positions; the others keep their
+# defaults (no digitised papers).
+_ROLLUP_FROM_STAGING = [(c, _AT[_TARGET[c]]) for c in stats_rollup._VALUES if c in _TARGET]
+_ROLLUP_DEFAULTS = {c: Dossier._meta.get_field(c).get_default() for c in stats_rollup._VALUES if c not in _TARGET}
+
+
 def _rollup_values(row: tuple) -> dict:
     """The rollup's view (stats_rollup._VALUES) of the dossier a staging tuple becomes."""
-    values = {c: row[_AT[c]] for c in ("channel", "received_at", "refused_at", "resolved_at", "timeliness",
-                                       "withdrawn_at", "stopped_at", "returned_at", "due_at", "due_before_pause_at",
-                                       "supplement_requested_at", "supplemented_at")}
-    values.update(handling_agency_id=row[_AT["agency_id"]], receiving_agency_id=row[_AT["agency_id"]],
-                  has_digitised_attachments=False)
-    return values
+    return {**_ROLLUP_DEFAULTS, **{c: row[i] for c, i in _ROLLUP_FROM_STAGING}}
 
 
 # status → the closing timestamps it needs (the others must be empty)
@@ -771,29 +772,32 @@ def _direct_copy(now: datetime):
     return sql, [types[k] for k in order], lambda row: pick(row) + constants
 
 
-def _copy_new_rows(cursor, rows: Iterator[tuple], now: datetime) -> int:
+def _binary_blocks(rows: Iterator[tuple], shape, transformer, prefix: bytes = b"") -> Iterator[bytearray]:
+    """The rows' binary COPY tuples (`shape(row)` each) in blocks of about _COPY_BLOCK bytes, each after `prefix`."""
+    block = bytearray(prefix)
+    for row in rows:
+        format_row_binary(shape(row), transformer, block)
+        if len(block) > _COPY_BLOCK:
+            yield block
+            block = bytearray(prefix)
+    if len(block) > len(prefix):
+        yield block
+
+
+def _copy_new_rows(cursor, rows: Iterator[tuple], now: datetime) -> None:
     """One COPY streaming every validated row straight into the dossier table: Python validates the next rows
     while PostgreSQL inserts the previous ones on the other core. Fails on the first code that already exists."""
     sql, types, shape = _direct_copy(now)
-    created = 0
     with cursor.cursor.copy(sql) as copy:
         copy.set_types(types)
         if format_row_binary is None:  # pragma: no cover - another psycopg layout: the public, slower way
-            write = copy.write_row
             for row in rows:
-                write(shape(row))
-                created += 1
-            return created
-        transformer, block = copy.formatter.transformer, bytearray(_binary_signature)
-        for row in rows:
-            format_row_binary(shape(row), transformer, block)
-            created += 1
-            if len(block) > _COPY_BLOCK:
-                copy.write(block)
-                block = bytearray()
-        block += _binary_trailer
-        copy.write(block)
-    return created
+                copy.write_row(shape(row))
+            return
+        copy.write(_binary_signature)
+        for block in _binary_blocks(rows, shape, copy.formatter.transformer):
+            copy.write(block)
+        copy.write(_binary_trailer)
 
 
 # --- parallel validation (PostgreSQL, a CSV file of PARALLEL_IMPORT_LINES lines or more) ---------------------
@@ -915,15 +919,8 @@ def _validate_range(split: _CsvSplit, start: int, end: int, lines_before: int, v
     _forget_inherited_connections()
     # Messages: a tag byte, then COPY tuples (_ROWS), the pickled counts (_DONE) or what failed (_FAILED).
     try:
-        block = bytearray(_ROWS)
-        lines = _range_lines(split.path, start, end)
-        records = _csv_values(csv.reader(lines), split.layout, lines_before)
-        for row in validator.rows(records):
-            format_row_binary(shape(row), transformer, block)
-            if len(block) > _COPY_BLOCK:
-                send.send_bytes(block)
-                block = bytearray(_ROWS)
-        if len(block) > 1:
+        records = _csv_values(csv.reader(_range_lines(split.path, start, end)), split.layout, lines_before)
+        for block in _binary_blocks(validator.rows(records), shape, transformer, _ROWS):
             send.send_bytes(block)
         send.send_bytes(_DONE + pickle.dumps({
             "valid": validator.valid, "error_count": validator.error_count, "warnings": validator.warnings,
@@ -1024,9 +1021,9 @@ def _load_postgres(cursor, read, now: datetime, *, lines: int, split: _CsvSplit 
                 if split is not None:
                     sql, types, shape = _direct_copy(now)
                     validator = _copy_parallel(cursor, split, sql, types, shape, tally=True)
-                    created = validator.valid
                 else:
-                    created = _copy_new_rows(cursor, rows, now)
+                    _copy_new_rows(cursor, rows, now)
+                created = validator.valid  # every valid row was copied (an error refuses the import)
                 if not validator.error_count:  # otherwise the import is refused and everything rolled back
                     _restore_indexes(cursor, indexes)  # a code that exists already fails here, as in the COPY
         except _ParallelFailed:
