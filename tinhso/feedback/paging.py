@@ -17,11 +17,6 @@ COUNT_CAP = 10_000
 CODE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
-def vn_integer(value: int) -> str:
-    """1234567 -> '1.234.567' (tinhso.core.numbers, the one Vietnamese number rule)."""
-    return vn_number(value)
-
-
 def capped_count(queryset: QuerySet, cap: int | None = None) -> int:
     """The exact count up to `cap`; `cap + 1` means more than `cap` (counts a LIMITed subquery, never the table)."""
     cap = COUNT_CAP if cap is None else cap
@@ -50,8 +45,8 @@ class KeysetPage:
     @property
     def total_label(self) -> str:
         if self.capped:
-            return f"Hơn {vn_integer(self.cap)} {self.noun}"
-        return f"{vn_integer(self.total)} {self.noun}"
+            return f"Hơn {vn_number(self.cap)} {self.noun}"
+        return f"{vn_number(self.total)} {self.noun}"
 
 
 def _beyond(field: str, value, pk: int, *, forward: bool) -> Q:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from tinhso.core.numbers import vn_number
 from tinhso.core.text import fold
 from tinhso.feedback import paging, selectors, services
 from tinhso.feedback.models import Report
@@ -86,7 +87,7 @@ def test_the_count_is_exact_up_to_the_cap_and_reads_more_than_beyond_it(place):
     assert (exact.total, exact.capped, exact.total_label) == (7, False, "7 phản ánh")
     over = paging.keyset_page(reports, order="-received_at", cap=5)
     assert (over.total, over.capped, over.total_label) == (5, True, "Hơn 5 phản ánh")
-    assert paging.vn_integer(10_000) == "10.000" and paging.vn_integer(1_234_567) == "1.234.567"
+    assert vn_number(10_000) == "10.000" and vn_number(1_234_567) == "1.234.567"
     assert paging.keyset_page(reports, order="-received_at").total_label == "7 phản ánh"
 
 
