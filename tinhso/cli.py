@@ -135,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     manage.add_argument("args", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)
+    if args.command in ("demo", "serve"):
+        # Persistent database connections: opening one per request costs more than most requests (docs/scaling.md).
+        os.environ.setdefault("TINHSO_DB_CONN_MAX_AGE", "60")
     if args.command == "demo":
         # The demo sends nothing out: e-mails and SMS are written to files under var/ (printed below).
         os.environ.setdefault("TINHSO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -110,11 +110,13 @@ TEMPLATES = [
     },
 ]
 
+# Connections live TINHSO_DB_CONN_MAX_AGE seconds (`tinhso serve` and `tinhso demo` default to 60, Django's own
+# default of 0 opens one per request); a reused one is checked before a request uses it (a restarted database
+# costs no failed request).
+_CONNECTIONS = {"conn_max_age": int(os.environ.get("TINHSO_DB_CONN_MAX_AGE", "0")), "conn_health_checks": True}
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tinhso.sqlite3'}",
-        conn_max_age=int(os.environ.get("TINHSO_DB_CONN_MAX_AGE", "0")),
-    )
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tinhso.sqlite3'}",
+                                     **_CONNECTIONS)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the demo server and background tasks share the file.
@@ -127,11 +129,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # the dashboard, open data. Writes and a writer's own next reads stay on the primary; a standby that is down or
 # lags more than TINHSO_REPLICA_MAX_LAG seconds is skipped.
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("TINHSO_DB_CONN_MAX_AGE", "0")))
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], **_CONNECTIONS)
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["tinhso.core.replica.ReplicaRouter"]
+# The hot lookups (tinhso.core.prepared) are prepared statements on PostgreSQL; 0 behind a pooler in transaction mode.
+TINHSO_DB_PREPARED_STATEMENTS = os.environ.get("TINHSO_DB_PREPARED_STATEMENTS", "1") != "0"
 TINHSO_REPLICA_MAX_LAG = float(os.environ.get("TINHSO_REPLICA_MAX_LAG", "10"))
 TINHSO_REPLICA_CHECK_SECONDS = float(os.environ.get("TINHSO_REPLICA_CHECK_SECONDS", "1"))
 

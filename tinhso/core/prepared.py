@@ -10,11 +10,21 @@ mapping (the same steps as Django's ModelIterable: `from_db`, select_related pop
 
 Only the values named as sentinels may vary: anything else `build` reads is frozen at the first call, so `build`
 must depend on nothing but its arguments (no `now()`, no settings that change at run time).
+
+On PostgreSQL the statement is also prepared on the server, once per connection (psycopg's prepared statements,
+through a server-binding cursor): parsing and planning a statement of several joins costs PostgreSQL more than
+running it by a unique index, and on persistent connections (TINHSO_DB_CONN_MAX_AGE) that cost is paid once.
+Only these statements are prepared; Django's own cursors keep client-side binding. psycopg forgets its prepared
+statements on a rollback or a DROP/ALTER and prepares them again. A pooler in transaction mode (PgBouncer before
+1.21) cannot follow prepared statements: set TINHSO_DB_PREPARED_STATEMENTS=0 there.
 """
 
+import functools
+import sys
 import threading
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
@@ -64,6 +74,37 @@ class _Compiled:
         return obj
 
 
+@functools.cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
+
+
+def _cursor(connection):
+    """Django's cursor for `connection`; on PostgreSQL one whose statements psycopg prepares on the server.
+
+    The steps of BaseDatabaseWrapper.cursor() with the cursor class swapped: health check, connect, then the debug
+    or plain CursorWrapper (query logging, execute wrappers and error translation as for any statement)."""
+    if connection.vendor != "postgresql" or not settings.TINHSO_DB_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            # Django turns psycopg's automatic preparation off (None); a threshold no statement reaches keeps it
+            # off for every other cursor while `prepare=True` still prepares these.
+            raw.prepare_threshold = sys.maxsize
+        connection.validate_thread_sharing()
+        cursor = _preparing_cursor_class()(raw)
+        return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
 class Prepared:
     def __init__(self, model, build: Callable[..., QuerySet], **sentinels):
         self.model = model
@@ -88,7 +129,7 @@ class Prepared:
             raise TypeError(f"Prepared query: expected {sorted(self.sentinels)}, got {sorted(values)}.")
         compiled = self._for(router.db_for_read(self.model))
         connection = connections[compiled.alias]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, compiled.bind(values))
             row = cursor.fetchone()
         return None if row is None else compiled.instance(row, connection)

@@ -127,7 +127,8 @@ def _attachment_rows() -> Subquery:
 
 
 def _lookup(*, code, user_id, attachment_names: bool) -> QuerySet:
-    qs = scoping.annotate_assignments(_base().filter(code=code), user_id)
+    # The code is unique (unique_dossier_code): no ORDER BY for the model's default ordering to plan and sort.
+    qs = scoping.annotate_assignments(_base().filter(code=code).order_by(), user_id)
     return qs.annotate(_attachment_rows=_attachment_rows()) if attachment_names else qs
 
 

@@ -4,6 +4,7 @@ very next call (issue #11 point 2)."""
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
+from django.db import connection
 
 from tinhso.accounts.choices import Role
 from tinhso.accounts.models import RoleAssignment, User
@@ -148,3 +149,40 @@ def test_a_prepared_query_refuses_a_sentinel_it_cannot_place(world):
         prepared.first(code="x")
     with pytest.raises(TypeError):
         prepared.first(other="x")
+
+
+def _prepared_on_server() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql = false")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_the_lookup_is_a_prepared_statement_prepared_again_after_a_rollback(world):
+    from django.db import transaction
+
+    dossier, other = make_dossier(world), make_dossier(world)
+    officer = world.users["processing_officer"]
+    before = [s for s in _prepared_on_server() if "dossiers_dossier" in s]
+    assert selectors.dossier_get(user=officer, code=dossier.code).code == dossier.code
+    prepared = [s for s in _prepared_on_server() if "dossiers_dossier" in s and s not in before]
+    assert len(prepared) == 1 and '"dossiers_dossier"."code" = $2' in prepared[0]
+    assert "ORDER BY" not in prepared[0]  # a unique code: nothing to sort
+    # psycopg forgets its prepared statements on a rollback and prepares them again
+    with pytest.raises(RuntimeError), transaction.atomic():
+        selectors.dossier_get(user=officer, code=other.code)
+        raise RuntimeError
+    assert selectors.dossier_get(user=officer, code=other.code).code == other.code
+    assert any('"dossiers_dossier"."code" = $2' in s for s in _prepared_on_server())
+    with pytest.raises(NotFound):
+        selectors.dossier_get(user=officer, code="000.00.00.H56-000000-0000")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_behind_a_transaction_pooler_nothing_is_prepared(world, settings):
+    settings.TINHSO_DB_PREPARED_STATEMENTS = False
+    dossier = make_dossier(world)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # psycopg empties its own book of what it prepared with it
+    assert selectors.dossier_get(user=world.users["processing_officer"], code=dossier.code).code == dossier.code
+    assert not [s for s in _prepared_on_server() if "dossiers_dossier" in s]
