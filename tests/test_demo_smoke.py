@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.smoke
+# One worker under `--dist loadgroup`: the module fixture loads and computes the whole demo province (the
+# slowest setup of the suite), and scattered over two workers the two tests paid for it twice.
+pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("demo_smoke")]
 
 
 def _run(var_dir: Path, *args, check=True) -> subprocess.CompletedProcess:
